@@ -1,0 +1,24 @@
+// Hosting groups, declared in one place. Membership is an architectural decision made by
+// failure domain (upstream's lesson): workers that share a group share a process, its memory
+// and its fate; heavy or privileged workers stay apart.
+import { CATALOG } from './catalog.js';
+
+/** Why each group exists; members come from each catalog entry's `group`. */
+export const GROUPS: Readonly<Record<string, string>> = {
+  fixtures: 'FIXTURE group: the runtime fixtures, for footprint and isolation tests',
+  herd: 'idle, event-driven workers (webhook, canary, enrich, ...): one process pays the floor once',
+  batch: 'timer-driven workers that act on deckies (reconciler, mutator, orchestrator)',
+  cpu: 'clustering and correlation; CPU kernels run in a worker_threads pool',
+  heavy: 'large-heap workers (profiler, ttp)',
+  pipeline: 'ingestion (collector, ingester) on the event path',
+};
+
+/** Names of the workers in `group`, in catalog order. */
+export function groupMembers(group: string): string[] {
+  return CATALOG.filter((w) => w.group === group).map((w) => w.name);
+}
+
+/** Groups that have at least one worker in this build. */
+export function populatedGroups(): string[] {
+  return Object.keys(GROUPS).filter((g) => groupMembers(g).length > 0);
+}

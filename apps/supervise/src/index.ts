@@ -1,0 +1,20 @@
+/**
+ * The worker catalog and the hosting groups, and the three layouts built on them: one worker
+ * standalone, a group in one process, the whole fleet embedded. The CLI's `run`, `supervise`,
+ * `up` and `workers` verbs call into this package.
+ *
+ * ```ts
+ * import { CATALOG, groupMembers, superviseGroup } from '@decnet/supervise';
+ * console.log(CATALOG.map((w) => w.name), groupMembers('herd'));
+ * await superviseGroup('herd'); // hosts until SIGTERM, then exits 0
+ * ```
+ * @module
+ */
+
+// catalog.ts
+export type { CatalogEntry } from './catalog.js';
+export { CATALOG, findWorker } from './catalog.js';
+// groups.ts
+export { GROUPS, groupMembers, populatedGroups } from './groups.js';
+// layouts.ts
+export { UnknownNameError, runEmbedded, runOne, superviseGroup, upStatePaths } from './layouts.js';

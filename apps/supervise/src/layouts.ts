@@ -1,0 +1,117 @@
+// The three hosting layouts as functions the CLI and the supervise bundle call: one worker,
+// one group, or the whole fleet embedded (in-memory bus, embedded Postgres).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostMain, loadConfigOrExit } from '@decnet/host';
+import { healthPayloadSchema, type Bus, type DecnetConfig, type HealthPayload, type Logger, type WorkerSpec } from '@decnet/core';
+import { CATALOG, findWorker, type CatalogEntry } from './catalog.js';
+import { GROUPS, groupMembers } from './groups.js';
+
+/** Thrown for a worker or group name that does not exist; the CLI maps it to exit status 2. */
+export class UnknownNameError extends Error {
+  constructor(
+    readonly kind: 'worker' | 'group',
+    readonly value: string,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown ${kind} "${value}"; known: ${known.join(', ') || '(none)'}`);
+    this.name = 'UnknownNameError';
+  }
+}
+
+async function loadAll(entries: readonly CatalogEntry[]): Promise<WorkerSpec[]> {
+  return Promise.all(entries.map((e) => e.load()));
+}
+
+async function migrateFirst(config: DecnetConfig, log: Logger): Promise<void> {
+  const { getDatabase, migrate } = await import('@decnet/db');
+  const database = await getDatabase(config, log);
+  await migrate(database.db, log);
+}
+
+/**
+ * Hosts one worker standalone (Kafka + Postgres from config) until SIGTERM.
+ * @throws UnknownNameError
+ */
+export async function runOne(name: string): Promise<never> {
+  const entry = findWorker(name);
+  if (!entry) throw new UnknownNameError('worker', name, CATALOG.map((w) => w.name));
+  return hostMain([await entry.load()], { label: entry.name });
+}
+
+/**
+ * Hosts every worker of `group` in this process until SIGTERM.
+ * @throws UnknownNameError for an unknown or empty group.
+ */
+export async function superviseGroup(group: string): Promise<never> {
+  const members = groupMembers(group);
+  if (!(group in GROUPS) || members.length === 0) {
+    throw new UnknownNameError('group', group, Object.keys(GROUPS).filter((g) => groupMembers(g).length > 0));
+  }
+  const entries = members.map((m) => findWorker(m) as CatalogEntry);
+  return hostMain(await loadAll(entries), { label: `supervise-${group}` });
+}
+
+/** Where `decnet up` announces itself so read commands can find it. */
+export function upStatePaths(home: string): { dir: string; pidFile: string; healthFile: string } {
+  const dir = join(home, 'run');
+  return { dir, pidFile: join(dir, 'up.json'), healthFile: join(dir, 'health.json') };
+}
+
+/**
+ * Runs the fleet in this process on the in-memory bus and (without DATABASE_URL) the embedded
+ * Postgres under DECNET_HOME, applying migrations first. `only` narrows the workers.
+ * @throws UnknownNameError
+ */
+export async function runEmbedded(only?: readonly string[]): Promise<never> {
+  const config = loadConfigOrExit(process.env, { DECNET_BUS: 'memory' });
+  let entries = CATALOG.filter((w) => !w.fixture);
+  if (only && only.length > 0) {
+    entries = only.map((n) => {
+      const e = findWorker(n);
+      if (!e) throw new UnknownNameError('worker', n, CATALOG.map((w) => w.name));
+      return e;
+    });
+  } else if (entries.length === 0) {
+    // Until product workers land, the fleet is the fixtures, labelled as such in every listing.
+    entries = CATALOG.filter((w) => w.fixture);
+  }
+  const specs = await loadAll(entries);
+  const paths = upStatePaths(config.home);
+  return hostMain(specs, {
+    label: 'up',
+    config,
+    beforeStart: async (cfg, log) => {
+      await migrateFirst(cfg, log);
+      mkdirSync(paths.dir, { recursive: true });
+      writeFileSync(
+        paths.pidFile,
+        JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), workers: specs.map((s) => s.name) }) + '\n',
+      );
+      process.once('exit', () => rmSync(paths.pidFile, { force: true }));
+    },
+    afterStart: (_host, transport) => {
+      recordHealth(transport.connect('up-registry'), paths.healthFile);
+    },
+  });
+}
+
+/** How often `decnet up` rewrites its health file for `decnet workers status`. */
+const HEALTH_FILE_INTERVAL_MS = 2_000;
+
+/**
+ * Keeps the latest heartbeat of each worker in `file`, so another process can read the health
+ * of an embedded fleet whose bus lives only in this process's memory.
+ */
+function recordHealth(bus: Bus, file: string): void {
+  const latest = new Map<string, HealthPayload>();
+  bus.subscribe('system.*.health', (event) => {
+    const parsed = healthPayloadSchema.safeParse(event.payload);
+    if (parsed.success) latest.set(`${parsed.data.worker}/${parsed.data.instance}`, parsed.data);
+  });
+  const timer = setInterval(() => {
+    writeFileSync(file, JSON.stringify([...latest.values()]) + '\n');
+  }, HEALTH_FILE_INTERVAL_MS);
+  timer.unref();
+  process.once('exit', () => rmSync(file, { force: true }));
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_MESSAGE_BYTES, createEnvelope, decodeEnvelope, encodeEnvelope } from './envelope.js';
+import { MessageTooLargeError } from './errors.js';
+
+describe('the v1 envelope', () => {
+  it('round-trips through the wire encoding', () => {
+    const env = createEnvelope('attacker.observed', { attacker_ip: '198.51.100.7' }, { key: 'x' }, 'profiler');
+    const decoded = decodeEnvelope(encodeEnvelope(env));
+    expect(decoded).toEqual({ ok: true, envelope: env });
+    expect(env.type).toBe('observed');
+    expect(env.v).toBe(1);
+    expect(env.origin).toBe('profiler');
+  });
+  it('takes the subject from the transport header, not the body', () => {
+    const env = createEnvelope('attacker.observed', {});
+    const decoded = decodeEnvelope(encodeEnvelope(env), 'attacker.scored');
+    expect(decoded.ok && decoded.envelope.topic).toBe('attacker.scored');
+  });
+  it('refuses to encode more than 1 MiB', () => {
+    const env = createEnvelope('system.log', { blob: 'x'.repeat(MAX_MESSAGE_BYTES) });
+    expect(() => encodeEnvelope(env)).toThrow(MessageTooLargeError);
+  });
+  it('serialises Dates as strings so memory and Kafka agree', () => {
+    const env = createEnvelope('system.log', { at: new Date(0) });
+    const decoded = decodeEnvelope(encodeEnvelope(env));
+    expect(decoded.ok && decoded.envelope.payload.at).toBe('1970-01-01T00:00:00.000Z');
+  });
+  it.each([
+    ['bad JSON', '{nope', 'bad_json'],
+    ['a JSON array', '[1,2]', 'bad_envelope'],
+    ['a wrong version', JSON.stringify({ v: 2, id: 'a', topic: 't', type: '', ts: 1, payload: {} }), 'bad_envelope'],
+    ['a missing payload', JSON.stringify({ v: 1, id: 'a', topic: 't', type: '', ts: 1 }), 'bad_envelope'],
+    ['a non-object payload', JSON.stringify({ v: 1, id: 'a', topic: 't', type: '', ts: 1, payload: [1] }), 'bad_envelope'],
+    ['over 1 MiB', 'x'.repeat(MAX_MESSAGE_BYTES + 1), 'too_large'],
+  ])('decodes %s to a typed failure instead of throwing', (_label, raw, reason) => {
+    const decoded = decodeEnvelope(raw);
+    expect(decoded.ok).toBe(false);
+    expect(!decoded.ok && decoded.reason).toBe(reason);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * The ground every decnet package stands on: configuration, the diagnostics logger, the Bus
+ * interface with subject matching and the v1 envelope, the in-process MemoryBus, the worker
+ * contract, heartbeats and control. It has no heavy dependencies: every worker loads it.
+ *
+ * ```ts
+ * import { loadConfig, MemoryBroker, subjects } from '@decnet/core';
+ * const bus = new MemoryBroker().connect('webhook');
+ * bus.subscribe('attacker.>', (event) => console.log(event.topic));
+ * await bus.publish('attacker.observed', { attacker_ip: '198.51.100.7' });
+ * console.log(subjects.health('webhook')); // system.webhook.health
+ * ```
+ * @module
+ */
+
+// bus.ts
+export type { Bus, BusStats, BusTransport, EventHandler, SubscribeOptions, Subscription } from './bus.js';
+export { defaultGroup, emptyBusStats } from './bus.js';
+// config.ts
+export type { BusKind, DecnetConfig } from './config.js';
+export { BUS_KINDS, CONFIG_KEYS, ConfigValidationError, loadConfig, readConfigFile, redactUrl } from './config.js';
+// control.ts
+export type { ControlAction, ControlPayload } from './control.js';
+export { CONTROL_ACTIONS, controlMessage, controlPayloadSchema, listenForControl } from './control.js';
+// envelope.ts
+export type { DecodeFailure, DecodeResult, Envelope, Payload, PublishOptions } from './envelope.js';
+export { MAX_MESSAGE_BYTES, createEnvelope, decodeEnvelope, encodeEnvelope } from './envelope.js';
+// errors.ts
+export {
+  BusUnavailableError,
+  ConfigError,
+  DecnetError,
+  IllegalStateError,
+  InvalidSubjectError,
+  MessageTooLargeError,
+} from './errors.js';
+// health.ts
+export type { HealthPayload, HealthSource, WorkerState } from './health.js';
+export { WORKER_STATES, healthPayloadSchema, sampleHealth, startHeartbeat } from './health.js';
+// logger.ts
+export type { LogLevel, LogMeta, Logger, LoggerOptions } from './logger.js';
+export { LOG_LEVELS, createLogger, everyNth, silentLogger } from './logger.js';
+// memory-bus.ts
+export { DEFAULT_QUEUE_SIZE, MemoryBroker, MemoryBus, NullBus } from './memory-bus.js';
+// subjects.ts
+export { SUBJECTS, assertLeaf, assertPattern, assertSubject, assertToken, matchSubject, subjectRoot, subjects } from './subjects.js';
+// worker.ts
+export type { WorkerContext, WorkerNeed, WorkerSpec } from './worker.js';
+export { sleep, untilAborted } from './worker.js';
+// worker-runner.ts
+export type { BackoffPolicy, WorkerRunnerOptions } from './worker-runner.js';
+export { DEFAULT_BACKOFF, DEFAULT_STOP_DEADLINE_MS, WorkerRunner, currentWorkerRunner } from './worker-runner.js';
+// shutdown.ts
+export { onProcessShutdown, runShutdownHooks } from './shutdown.js';

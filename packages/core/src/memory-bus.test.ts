@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryBroker, NullBus } from './memory-bus.js';
+import { captureEvents, eventually } from './testing.js';
+import { InvalidSubjectError, IllegalStateError } from './errors.js';
+
+describe('MemoryBus delivery', () => {
+  it('delivers exact and wildcard matches and nothing else', async () => {
+    const broker = new MemoryBroker();
+    const pub = broker.connect('pub');
+    const sub = broker.connect('sub');
+    const got = captureEvents(sub, 'attacker.>');
+    const states = captureEvents(sub, 'decky.*.state');
+    await pub.publish('attacker.observed', { n: 1 });
+    await pub.publish('decky.web01.state', { n: 2 });
+    await pub.publish('identity.formed', { n: 3 });
+    await got.waitFor(1);
+    await states.waitFor(1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(got.events.map((e) => e.topic)).toEqual(['attacker.observed']);
+    expect(states.events.map((e) => e.topic)).toEqual(['decky.web01.state']);
+  });
+
+  it('gives each group its own copy that handlers cannot share by mutation', async () => {
+    const broker = new MemoryBroker();
+    const bus = broker.connect('w');
+    const seen: unknown[] = [];
+    bus.subscribe('a.b', (e) => {
+      (e.payload as { n: number }).n = 99;
+    }, { group: 'g1' });
+    bus.subscribe('a.b', (e) => {
+      seen.push(e.payload.n);
+    }, { group: 'g2' });
+    await bus.publish('a.b', { n: 1 });
+    await eventually(() => seen.length === 1);
+    expect(seen).toEqual([1]);
+  });
+
+  it('splits a group between its members and broadcasts to every group', async () => {
+    const broker = new MemoryBroker();
+    const a = broker.connect('ingester');
+    const b = broker.connect('ingester');
+    const other = broker.connect('profiler');
+    const countA: string[] = [];
+    const countB: string[] = [];
+    a.subscribe('logs.>', (e) => void countA.push(e.id));
+    b.subscribe('logs.>', (e) => void countB.push(e.id));
+    const all = captureEvents(other, 'logs.>', 'profiler:logs');
+    for (let i = 0; i < 10; i++) await a.publish('logs.line', { i });
+    await all.waitFor(10);
+    await eventually(() => countA.length + countB.length === 10);
+    expect(countA.length).toBe(5);
+    expect(countB.length).toBe(5);
+    expect(new Set([...countA, ...countB]).size).toBe(10);
+  });
+
+  it('drops the oldest event when a subscriber queue is full, and counts it', async () => {
+    const broker = new MemoryBroker();
+    const bus = broker.connect('w');
+    const seen: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    bus.subscribe(
+      'q.x',
+      async (e) => {
+        await gate;
+        seen.push(e.payload.i as number);
+      },
+      { queueSize: 2 },
+    );
+    await bus.publish('q.x', { i: 0 });
+    await new Promise((r) => setTimeout(r, 5)); // event 0 is now in the handler
+    for (let i = 1; i < 5; i++) await bus.publish('q.x', { i });
+    release();
+    await eventually(() => seen.length === 3);
+    expect(seen).toEqual([0, 3, 4]);
+    expect(bus.stats().dropped).toBe(2);
+  });
+
+  it('keeps delivering after a handler throws, counting the failure', async () => {
+    const broker = new MemoryBroker();
+    const bus = broker.connect('w');
+    const seen: number[] = [];
+    bus.subscribe('e.x', (e) => {
+      if (e.payload.i === 0) throw new Error('boom');
+      seen.push(e.payload.i as number);
+    });
+    await bus.publish('e.x', { i: 0 });
+    await bus.publish('e.x', { i: 1 });
+    await eventually(() => seen.length === 1);
+    expect(bus.stats().handlerErrors).toBe(1);
+  });
+
+  it('preserves per-publisher order', async () => {
+    const broker = new MemoryBroker();
+    const bus = broker.connect('w');
+    const seen: number[] = [];
+    bus.subscribe('o.x', async (e) => {
+      await new Promise((r) => setTimeout(r, Math.random() * 2));
+      seen.push(e.payload.i as number);
+    });
+    for (let i = 0; i < 20; i++) await bus.publish('o.x', { i });
+    await eventually(() => seen.length === 20);
+    expect(seen).toEqual([...Array(20).keys()]);
+  });
+});
+
+describe('MemoryBus lifecycle', () => {
+  it('drops publishes after close without throwing, and refuses new subscriptions', async () => {
+    const bus = new MemoryBroker().connect('w');
+    await bus.close();
+    await bus.close();
+    await expect(bus.publish('a.b', {})).resolves.toBeUndefined();
+    expect(bus.stats().dropped).toBe(1);
+    expect(() => bus.subscribe('a.b', () => undefined)).toThrow(IllegalStateError);
+  });
+  it('stops delivery after unsubscribe', async () => {
+    const bus = new MemoryBroker().connect('w');
+    const seen: string[] = [];
+    const sub = bus.subscribe('a.b', (e) => void seen.push(e.id));
+    await bus.publish('a.b', {});
+    await eventually(() => seen.length === 1);
+    await sub.unsubscribe();
+    await bus.publish('a.b', {});
+    await new Promise((r) => setTimeout(r, 10));
+    expect(seen.length).toBe(1);
+  });
+  it('rejects malformed subjects and patterns', async () => {
+    const bus = new MemoryBroker().connect('w');
+    await expect(bus.publish('a..b', {})).rejects.toThrow(InvalidSubjectError);
+    expect(() => bus.subscribe('a.>.b', () => undefined)).toThrow(InvalidSubjectError);
+  });
+  it('NullBus accepts publishes and never delivers', async () => {
+    const bus = new NullBus('x');
+    await bus.publish();
+    expect(bus.stats().dropped).toBe(1);
+  });
+});

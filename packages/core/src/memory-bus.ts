@@ -1,0 +1,215 @@
+// In-process bus: the same subject matching, envelope and group semantics as Kafka, with
+// bounded per-subscription queues (drop-oldest). Used by tests and by `decnet up`.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { Bus, BusStats, BusTransport, EventHandler, SubscribeOptions, Subscription } from './bus.js';
+import { defaultGroup, emptyBusStats } from './bus.js';
+import { createEnvelope, decodeEnvelope, encodeEnvelope, type Payload, type PublishOptions } from './envelope.js';
+import { IllegalStateError } from './errors.js';
+import { everyNth, silentLogger, type Logger } from './logger.js';
+import { assertPattern, matchSubject } from './subjects.js';
+
+/** Queue capacity per subscription; beyond it the oldest event is dropped and counted. */
+export const DEFAULT_QUEUE_SIZE = 1024;
+
+interface Member {
+  readonly id: string;
+  readonly pattern: string;
+  readonly group: string;
+  readonly handler: EventHandler;
+  /** Runs a callback in the subscriber's async context, so failures are attributed to it. */
+  readonly inContext: <R>(fn: () => R) => R;
+  readonly capacity: number;
+  readonly owner: MemoryBus;
+  readonly queue: string[];
+  draining: Promise<void> | undefined;
+  active: boolean;
+}
+
+/**
+ * The shared hub behind a set of {@link MemoryBus} handles in one process. Each worker gets
+ * its own handle from {@link MemoryBroker.connect}; handles see each other's events.
+ */
+export class MemoryBroker implements BusTransport {
+  private readonly members: Member[] = [];
+  private readonly cursors = new Map<string, number>();
+  private readonly handles = new Set<MemoryBus>();
+
+  /** A new bus handle named `clientName`. */
+  connect(clientName: string, log: Logger = silentLogger): MemoryBus {
+    const bus = new MemoryBus(this, clientName, log);
+    this.handles.add(bus);
+    return bus;
+  }
+
+  /** Closes every handle made by {@link MemoryBroker.connect}. */
+  async close(): Promise<void> {
+    const handles = [...this.handles];
+    this.handles.clear();
+    await Promise.all(handles.map((h) => h.close()));
+  }
+
+  /** @internal */
+  add(member: Member): void {
+    this.members.push(member);
+  }
+
+  /** @internal */
+  remove(member: Member): void {
+    const i = this.members.indexOf(member);
+    if (i >= 0) this.members.splice(i, 1);
+  }
+
+  /** @internal Routes one encoded event: one member per matching group, round-robin. */
+  route(subject: string, encoded: string): void {
+    const byGroup = new Map<string, Member[]>();
+    for (const m of this.members) {
+      if (!m.active || !matchSubject(m.pattern, subject)) continue;
+      const list = byGroup.get(m.group);
+      if (list) list.push(m);
+      else byGroup.set(m.group, [m]);
+    }
+    for (const [group, candidates] of byGroup) {
+      const cursor = this.cursors.get(group) ?? 0;
+      const chosen = candidates[cursor % candidates.length] as Member;
+      this.cursors.set(group, cursor + 1);
+      chosen.owner.enqueue(chosen, encoded);
+    }
+  }
+}
+
+/** One worker's handle on a {@link MemoryBroker}. */
+export class MemoryBus implements Bus {
+  private readonly counters: BusStats = emptyBusStats();
+  private readonly own = new Set<Member>();
+  private closed = false;
+  private readonly warnHandlerError: ReturnType<typeof everyNth>;
+  private readonly warnDropped: ReturnType<typeof everyNth>;
+  private readonly warnClosed: ReturnType<typeof everyNth>;
+  private readonly warnMalformed: ReturnType<typeof everyNth>;
+
+  constructor(
+    private readonly broker: MemoryBroker,
+    readonly clientName: string,
+    private readonly log: Logger = silentLogger,
+  ) {
+    this.warnHandlerError = everyNth(log, 'warn', 'bus handler failed');
+    this.warnDropped = everyNth(log, 'warn', 'bus queue full, dropped oldest event');
+    this.warnClosed = everyNth(log, 'warn', 'publish after bus close dropped', 1_000_000);
+    this.warnMalformed = everyNth(log, 'warn', 'malformed bus message skipped');
+  }
+
+  async publish(subject: string, payload: Payload, options: PublishOptions = {}): Promise<void> {
+    const envelope = createEnvelope(subject, payload, options, this.clientName);
+    const encoded = encodeEnvelope(envelope).toString('utf8');
+    if (this.closed) {
+      this.counters.dropped++;
+      this.warnClosed({ subject });
+      return;
+    }
+    this.counters.published++;
+    this.broker.route(subject, encoded);
+  }
+
+  subscribe(pattern: string, handler: EventHandler, options: SubscribeOptions = {}): Subscription {
+    if (this.closed) throw new IllegalStateError('subscribe', 'closed');
+    assertPattern(pattern);
+    const group = options.broadcast
+      ? `${this.clientName}:${pattern}:${randomUUID()}`
+      : (options.group ?? defaultGroup(this.clientName, pattern));
+    const member: Member = {
+      id: randomUUID(),
+      pattern,
+      group,
+      handler,
+      inContext: AsyncLocalStorage.snapshot(),
+      capacity: options.queueSize ?? DEFAULT_QUEUE_SIZE,
+      owner: this,
+      queue: [],
+      draining: undefined,
+      active: true,
+    };
+    this.broker.add(member);
+    this.own.add(member);
+    return {
+      pattern,
+      group,
+      ready: Promise.resolve(),
+      unsubscribe: () => this.detach(member),
+    };
+  }
+
+  /** @internal Called by the broker with an encoded event for `member`. */
+  enqueue(member: Member, encoded: string): void {
+    if (member.queue.length >= member.capacity) {
+      member.queue.shift();
+      this.counters.dropped++;
+      this.warnDropped({ pattern: member.pattern, capacity: member.capacity });
+    }
+    member.queue.push(encoded);
+    // Drain in the subscriber's async context, not the publisher's.
+    if (!member.draining) member.draining = member.inContext(() => this.drain(member));
+  }
+
+  private async drain(member: Member): Promise<void> {
+    // Yield first so a publisher's loop never runs handlers re-entrantly.
+    await Promise.resolve();
+    while (member.active && member.queue.length > 0) {
+      const encoded = member.queue.shift() as string;
+      // Each delivery decodes its own copy: no handler can mutate another's event.
+      const decoded = decodeEnvelope(encoded);
+      if (!decoded.ok) {
+        this.counters.malformed++;
+        this.warnMalformed({ reason: decoded.reason });
+        continue;
+      }
+      try {
+        await member.handler(decoded.envelope);
+        this.counters.delivered++;
+      } catch (err) {
+        this.counters.handlerErrors++;
+        this.warnHandlerError({ pattern: member.pattern, err: (err as Error)?.message ?? String(err) });
+      }
+    }
+    member.draining = undefined;
+  }
+
+  private async detach(member: Member): Promise<void> {
+    if (!member.active) return;
+    member.active = false;
+    this.broker.remove(member);
+    this.own.delete(member);
+    member.queue.length = 0;
+    await member.draining;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.own].map((m) => this.detach(m)));
+    this.log.debug('memory bus closed', { client: this.clientName });
+  }
+
+  stats(): BusStats {
+    return { ...this.counters };
+  }
+}
+
+/** A bus that drops every publish and never delivers (`DECNET_BUS=none`). */
+export class NullBus implements Bus {
+  private readonly counters = emptyBusStats();
+  constructor(readonly clientName: string) {}
+  async publish(): Promise<void> {
+    this.counters.dropped++;
+  }
+  subscribe(pattern: string): Subscription {
+    assertPattern(pattern);
+    return { pattern, group: 'null', ready: Promise.resolve(), unsubscribe: async () => undefined };
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  stats(): BusStats {
+    return { ...this.counters };
+  }
+}

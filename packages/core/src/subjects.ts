@@ -1,0 +1,120 @@
+// Subject grammar and matching. Subjects are dot-separated tokens; patterns add `*`
+// (exactly one token) and `>` (one or more trailing tokens). Builders stamp parameterised
+// tokens so no caller concatenates subjects by hand.
+import { InvalidSubjectError } from './errors.js';
+
+/** Characters a single token may never contain. */
+const FORBIDDEN_IN_TOKEN = /[.*>\s]/;
+
+/**
+ * Checks that `segment` can stand as one token of a subject.
+ * @throws InvalidSubjectError when it is empty or contains `.`, `*`, `>` or whitespace.
+ */
+export function assertToken(segment: string): string {
+  if (segment.length === 0) throw new InvalidSubjectError(segment, 'empty token');
+  if (FORBIDDEN_IN_TOKEN.test(segment)) throw new InvalidSubjectError(segment, 'token contains . * > or whitespace');
+  return segment;
+}
+
+/**
+ * Checks that `leaf` can close a subject: one or more tokens, none empty, no wildcards.
+ * Upstream lets leaves such as `session.ended` span several tokens.
+ */
+export function assertLeaf(leaf: string): string {
+  if (leaf.length === 0) throw new InvalidSubjectError(leaf, 'empty leaf');
+  for (const token of leaf.split('.')) {
+    if (token.length === 0 || /[*>\s]/.test(token)) throw new InvalidSubjectError(leaf, 'malformed leaf');
+  }
+  return leaf;
+}
+
+/**
+ * Validates a concrete subject (no wildcards).
+ * @throws InvalidSubjectError
+ */
+export function assertSubject(subject: string): string {
+  return assertLeaf(subject);
+}
+
+/**
+ * Validates a subscription pattern: tokens, `*` anywhere, `>` only as the last token.
+ * @throws InvalidSubjectError
+ */
+export function assertPattern(pattern: string): string {
+  const tokens = pattern.split('.');
+  tokens.forEach((token, i) => {
+    if (token === '*') return;
+    if (token === '>') {
+      if (i !== tokens.length - 1) throw new InvalidSubjectError(pattern, '`>` must be the last token');
+      return;
+    }
+    if (token.length === 0 || /[*>\s]/.test(token)) throw new InvalidSubjectError(pattern, 'malformed token');
+  });
+  return pattern;
+}
+
+/**
+ * True when `subject` matches `pattern`. `*` matches exactly one non-empty token;
+ * `>` matches one or more trailing tokens, so `ttp.>` does not match `ttp`.
+ */
+export function matchSubject(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    const token = p[i];
+    if (token === '>') return s.length > i;
+    const actual = s[i];
+    if (actual === undefined || actual.length === 0) return false;
+    if (token !== '*' && token !== actual) return false;
+  }
+  return p.length === s.length;
+}
+
+/** The first token of a subject or pattern; `undefined` when the pattern starts with a wildcard. */
+export function subjectRoot(subjectOrPattern: string): string | undefined {
+  const root = subjectOrPattern.split('.', 1)[0];
+  return root === '*' || root === '>' ? undefined : root;
+}
+
+/** Builders for every parameterised subject family (upstream names kept exactly). */
+export const subjects = {
+  /** `system.<worker>.health`: the heartbeat. */
+  health: (worker: string): string => `system.${assertToken(worker)}.health`,
+  /** `system.<worker>.control`: stop/start/restart for one worker. */
+  control: (worker: string): string => `system.${assertToken(worker)}.control`,
+  /** `system.<leaf>` for other system subjects (`system.log`). */
+  system: (leaf: string): string => `system.${assertLeaf(leaf)}`,
+  attacker: (leaf: string): string => `attacker.${assertLeaf(leaf)}`,
+  attackerObservation: (primitive: string): string => `attacker.observation.${assertLeaf(primitive)}`,
+  identity: (leaf: string): string => `identity.${assertLeaf(leaf)}`,
+  campaign: (leaf: string): string => `campaign.${assertLeaf(leaf)}`,
+  credential: (leaf: string): string => `credential.${assertLeaf(leaf)}`,
+  attribution: (leaf: string): string => `attribution.${assertLeaf(leaf)}`,
+  smtp: (leaf: string): string => `smtp.${assertLeaf(leaf)}`,
+  ttp: (leaf: string): string => `ttp.${assertLeaf(leaf)}`,
+  /** `ttp.rule.fired.<technique>`; sub-techniques (with a dot) are rejected as upstream does. */
+  ttpRuleFired: (technique: string): string => `ttp.rule.fired.${assertToken(technique)}`,
+  decky: (name: string, leaf: string): string => `decky.${assertToken(name)}.${assertLeaf(leaf)}`,
+  deckyState: (name: string): string => `decky.${assertToken(name)}.state`,
+  topologyMutation: (topologyId: string, outcome: string): string =>
+    `topology.${assertToken(topologyId)}.mutation.${assertToken(outcome)}`,
+  topologyStatus: (topologyId: string): string => `topology.${assertToken(topologyId)}.status`,
+  canary: (token: string, outcome: string): string => `canary.${assertToken(token)}.${assertToken(outcome)}`,
+  orchestrator: (kind: string, dst: string): string => `orchestrator.${assertToken(kind)}.${assertToken(dst)}`,
+} as const;
+
+/** Subjects without parameters, exactly as upstream spells them. */
+export const SUBJECTS = {
+  attackerObserved: 'attacker.observed',
+  attackerScored: 'attacker.scored',
+  attackerFingerprinted: 'attacker.fingerprinted',
+  attackerSessionEnded: 'attacker.session.ended',
+  attackerIntelEnriched: 'attacker.intel.enriched',
+  credentialCaptured: 'credential.captured',
+  credentialReuseDetected: 'credential.reuse.detected',
+  emailReceived: 'email.received',
+  smtpProbePending: 'smtp.probe.pending',
+  ttpTagged: 'ttp.tagged',
+  systemLog: 'system.log',
+  webhookSubscriptionsChanged: 'system.webhook.subscriptions_changed',
+} as const;

