@@ -24,8 +24,8 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          // Test tooling, imported only by vitest.config.ts files, never by shipped code.
-          allow: ['@decnet/testing/vitest-preset'],
+          // Test tooling, imported only by vitest configs and *.test.ts files, never by shipped code.
+          allow: ['@decnet/testing/vitest-preset', '@decnet/testing/postgres'],
           depConstraints: [
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:pure', onlyDependOnLibsWithTags: ['type:core', 'type:pure'] },

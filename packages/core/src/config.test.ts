@@ -22,7 +22,7 @@ describe('loadConfig validates every key against the schema', () => {
     expect(c.healthIntervalMs).toBe(10_000);
     expect(c.logLevel).toBe('info');
     expect(c.databaseUrl).toBeUndefined();
-    expect(c.home.endsWith('/.decnet')).toBe(true);
+    expect(c.home).toBe(process.getuid?.() === 0 ? '/var/lib/decnet' : `${process.env.HOME}/.decnet`);
   });
   it('names the key and what was expected for a bad value', () => {
     expect(errorsOf(() => loadConfig({ DECNET_HEALTH_INTERVAL_MS: 'soon' }))).toEqual([

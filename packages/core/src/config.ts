@@ -13,7 +13,7 @@ export type BusKind = (typeof BUS_KINDS)[number];
 
 /** Validated process configuration shared by every worker. */
 export interface DecnetConfig {
-  /** State directory (embedded Postgres data, checkpoints). @default `~/.decnet` (DECNET_HOME) */
+  /** State directory (embedded Postgres data, checkpoints). @default `~/.decnet`, `/var/lib/decnet` for root (DECNET_HOME) */
   readonly home: string;
   /** @default 'info' (DECNET_LOG_LEVEL) */
   readonly logLevel: LogLevel;
@@ -65,7 +65,8 @@ function intIn(min: number, max: number): (v: string) => number | undefined {
 const SCHEMA = {
   DECNET_HOME: {
     expected: 'an absolute path',
-    fallback: () => join(homedir(), '.decnet'),
+    // Root's home is 0700, out of reach of the unprivileged user the embedded Postgres runs as.
+    fallback: () => (process.getuid?.() === 0 ? '/var/lib/decnet' : join(homedir(), '.decnet')),
     parse: (v: string) => (v.startsWith('/') ? v : undefined),
   } satisfies KeySpec<string>,
   DECNET_LOG_LEVEL: {

@@ -1,0 +1,37 @@
+// Database health check for heartbeats and `decnet db status`: a round trip plus how many
+// migrations the database has recorded against how many this build knows.
+import type { DecnetDb } from './connection.js';
+import { MIGRATIONS_TABLE } from './migrate.js';
+import { MIGRATIONS } from './migrations.generated.js';
+
+/** Result of {@link checkDatabase}. */
+export type DatabaseHealth =
+  | {
+      readonly ok: true;
+      /** Round-trip time of `SELECT 1`. */
+      readonly latencyMs: number;
+      /** Migrations recorded in the database (0 before the first migrate). */
+      readonly appliedMigrations: number;
+      /** Migrations this build knows; more than applied means `decnet db migrate` is due. */
+      readonly knownMigrations: number;
+    }
+  | { readonly ok: false; readonly error: string };
+
+/** Checks the database answers and reports its migration count. Never throws. */
+export async function checkDatabase(db: DecnetDb): Promise<DatabaseHealth> {
+  try {
+    const started = performance.now();
+    await db.$client.query('SELECT 1');
+    const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+    // Two statements: a missing table in an untaken CASE branch would still fail at parse time.
+    const exists = await db.$client.query<{ t: string | null }>(`SELECT to_regclass('${MIGRATIONS_TABLE}') AS t`);
+    let appliedMigrations = 0;
+    if (exists.rows[0]?.t) {
+      const { rows } = await db.$client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${MIGRATIONS_TABLE}`);
+      appliedMigrations = rows[0]?.n ?? 0;
+    }
+    return { ok: true, latencyMs, appliedMigrations, knownMigrations: MIGRATIONS.length };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
