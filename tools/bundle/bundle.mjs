@@ -81,7 +81,14 @@ if (wanted.length > 0 && selected.length !== wanted.length) {
   process.exit(2);
 }
 const started = Date.now();
-const results = await Promise.all(selected.map(bundleOne));
+let results;
+try {
+  results = await Promise.all(selected.map(bundleOne));
+} catch (err) {
+  // esbuild already printed each error with its file and line; add one line, no stack.
+  console.error(`bundle: failed (${err.errors?.length ?? 1} error(s)); see above`);
+  process.exit(1);
+}
 if (!quiet) {
   for (const r of results) console.log(`${r.id.padEnd(28)} ${(r.bytes / 1024).toFixed(0).padStart(6)} KiB  ${r.outDir}`);
   console.log(`bundled ${results.length} project(s) in ${Date.now() - started} ms`);

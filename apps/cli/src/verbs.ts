@@ -49,4 +49,34 @@ export const VERBS: readonly Verb[] = [
     usage: 'decnet db migrate',
     load: () => import('./commands/db.js'),
   },
+  {
+    name: 'deploy',
+    summary: 'render the fleet compose file (validated) and start it; --dry-run only writes it',
+    usage: 'decnet deploy --deckies N (--services a,b | --archetype A | --randomize-services) [--dry-run]',
+    load: () => import('./commands/deploy.js'),
+  },
+  {
+    name: 'services',
+    summary: 'list the honeypot services a decky can run',
+    usage: 'decnet services [--json]',
+    load: () => import('./commands/catalog.js').then((m) => m.services),
+  },
+  {
+    name: 'archetypes',
+    summary: 'list the machine roles usable with deploy --archetype',
+    usage: 'decnet archetypes [--json]',
+    load: () => import('./commands/catalog.js').then((m) => m.archetypes),
+  },
+  {
+    name: 'distros',
+    summary: 'list the base distributions usable with deploy --distro',
+    usage: 'decnet distros [--json]',
+    load: () => import('./commands/catalog.js').then((m) => m.distros),
+  },
+  {
+    name: 'topology',
+    summary: 'MazeNET topologies: create|list|show|validate|render|delete (stored in Postgres)',
+    usage: 'decnet topology <create|list|show|validate|render|delete> [options]',
+    load: () => import('./commands/topology.js'),
+  },
 ];
