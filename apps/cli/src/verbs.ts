@@ -75,8 +75,8 @@ export const VERBS: readonly Verb[] = [
   },
   {
     name: 'topology',
-    summary: 'MazeNET topologies: create|list|show|validate|render|delete (stored in Postgres)',
-    usage: 'decnet topology <create|list|show|validate|render|delete> [options]',
+    summary: 'MazeNET topologies: create|list|show|validate|render|deploy|teardown|delete (Postgres)',
+    usage: 'decnet topology <create|list|show|validate|render|deploy|teardown|delete> [options]',
     load: () => import('./commands/topology.js'),
   },
 ];

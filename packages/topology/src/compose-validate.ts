@@ -1,11 +1,12 @@
-// Checks a rendered compose document before anything is written: the Compose Specification
-// JSON schema (an ajv validator generated ahead of time), then the cross-references
-// `docker compose config` would reject.
+// Checks a rendered compose document before anything is written: the official Compose
+// Specification JSON schema (an ajv validator generated ahead of time), then the
+// cross-references and values `docker compose` or the engine would reject but the schema does not check.
 import type { ErrorObject } from 'ajv';
 import { validate as generatedValidate } from './schema/compose-validator.generated.js';
 import { ComposeSchemaError } from './errors.js';
+import { parseIpv4 } from './net.js';
 
-/** The Compose Specification schema, compiled ahead of time (see scripts/generate-compose-validator.ts). */
+/** The official Compose Specification schema, compiled ahead of time (see scripts/generate-compose-validator.ts). */
 const validateSchema = generatedValidate as unknown as { (doc: unknown): boolean; errors?: ErrorObject[] | null };
 
 function describe(e: ErrorObject): string {
@@ -17,7 +18,8 @@ function describe(e: ErrorObject): string {
 /**
  * Returns every problem with `doc` as a compose file: schema violations first, then semantic
  * ones (a service with neither image nor build, `network_mode: service:X` or `depends_on`
- * naming a missing service, a network not declared at top level, a container name or a
+ * naming a missing service, a network not declared at top level, an `ipv4_address` that is
+ * not a dotted IPv4 address (the schema only asks for a string), a container name or a
  * published host port used twice). An empty list means valid. Never throws.
  */
 export function composeProblems(doc: unknown): string[] {
@@ -49,6 +51,12 @@ function semanticProblems(doc: SemanticView): string[] {
     for (const d of deps) if (!(d in services)) problems.push(`services.${key}.depends_on: no service ${d}`);
     const nets = Array.isArray(svc.networks) ? (svc.networks as string[]) : Object.keys((svc.networks as object | undefined) ?? {});
     for (const n of nets) if (!networks.has(n)) problems.push(`services.${key}.networks: network ${n} is not declared`);
+    if (!Array.isArray(svc.networks)) {
+      for (const [n, attach] of Object.entries((svc.networks as Record<string, { ipv4_address?: unknown } | null> | undefined) ?? {})) {
+        const ip = attach?.ipv4_address;
+        if (typeof ip === 'string' && parseIpv4(ip) === null) problems.push(`services.${key}.networks.${n}.ipv4_address: ${JSON.stringify(ip)} is not an IPv4 address`);
+      }
+    }
     if (svc.container_name !== undefined) {
       const prev = names.get(svc.container_name);
       if (prev !== undefined) problems.push(`services.${key}.container_name: ${svc.container_name} already used by ${prev}`);

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { type ComposeFile, composeToYaml } from './compose.js';
 
-const asDoc = (services: Record<string, unknown>): ComposeFile => ({ name: 'p', services, networks: {} }) as unknown as ComposeFile;
+const asDoc = (services: Record<string, unknown>): ComposeFile => ({ services, networks: {} }) as unknown as ComposeFile;
 
 describe('composeToYaml writes YAML every parser reads back as the same document', () => {
   it('quotes every scalar a YAML 1.1 or 1.2 parser could read as a non-string', () => {
@@ -18,7 +18,6 @@ describe('composeToYaml writes YAML every parser reads back as the same document
     const yaml = composeToYaml(asDoc({ web: { image: 'debian:bookworm-slim', command: ['sleep', 'infinity'], network_mode: 'service:decky-01', sysctls: { 'net.ipv4.ip_forward': 1 }, cap_add: [] } }));
     expect(yaml).toBe(
       [
-        'name: p',
         'services:',
         '  web:',
         '    image: debian:bookworm-slim',
@@ -35,7 +34,7 @@ describe('composeToYaml writes YAML every parser reads back as the same document
     );
   });
   it('writes lists of mappings with the first key on the dash line', () => {
-    const yaml = composeToYaml({ name: 'p', services: {}, networks: { n: { ipam: { config: [{ subnet: '10.0.0.0/24', gateway: '10.0.0.1' }] } } } });
+    const yaml = composeToYaml({ services: {}, networks: { n: { ipam: { config: [{ subnet: '10.0.0.0/24', gateway: '10.0.0.1' }] } } } });
     expect(yaml).toContain('      config:\n        - subnet: "10.0.0.0/24"\n          gateway: "10.0.0.1"\n');
   });
   it('round-trips arbitrary strings, numbers and booleans', () => {

@@ -32,13 +32,19 @@ export interface ComposeNetwork {
   ipam?: { config: { subnet: string; gateway?: string; ip_range?: string }[] };
 }
 
-/** A compose document as decnet renders it. */
+/**
+ * A compose document as decnet renders it. There is deliberately no top-level `name:`: the
+ * Compose Specification schema decnet validates against predates that key and rejects it, so
+ * the project name travels on the command line (`docker compose -p <project>`) and is only
+ * recorded, for people, as `x-decnet.project`.
+ */
 export interface ComposeFile {
-  /** Compose project name: keeps fleet and each topology in separate projects. */
-  name: string;
   services: Record<string, ComposeService>;
   networks: Record<string, ComposeNetwork>;
-  /** Provenance: what produced the file (never a timestamp, so files stay byte-identical). */
+  /**
+   * Provenance: what produced the file and the compose project to run it under (never a
+   * timestamp, so files stay byte-identical). `x-` keys are ignored by docker compose.
+   */
   'x-decnet'?: Record<string, string | number | boolean>;
 }
 

@@ -25,7 +25,8 @@ describe('deploy validates before anything moves', () => {
     const { repo, t, driver, id8 } = await setup();
     const out = await deployTopology(repo, t.id, driver, { dryRun: true });
     expect(out.status).toBe('pending');
-    expect(out.yaml).toContain(`name: decnet-topo-${id8}`);
+    expect(out.yaml).toContain(`  project: decnet-topo-${id8}\n`);
+    expect(out.yaml).not.toMatch(/^name:/m);
     expect(driver.calls).toEqual([]);
     expect((await repo.getTopology(t.id))!.status).toBe('pending');
   });

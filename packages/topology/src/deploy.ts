@@ -29,7 +29,10 @@ export interface TopologyDriver {
   /** Creates (or reuses, same name and subnet) a bridge network; returns its id. */
   createNetwork(spec: { name: string; subnet: string; internal: boolean; labels: Record<string, string> }): Promise<string>;
   removeNetwork(name: string): Promise<void>;
-  /** Writes the compose file and runs `docker compose -p <project> up --build -d`. */
+  /**
+   * Writes the compose file and runs `docker compose -p <project> -f <file> up -d --build`. The
+   * `-p` is required: rendered files carry no top-level `name:` (the schema rejects it).
+   */
   composeUp(project: string, yaml: string): Promise<void>;
   /** `docker compose -p <project> down --remove-orphans`, and removes the compose file. */
   composeDown(project: string): Promise<void>;

@@ -175,7 +175,9 @@ describe('the fleet compose file has one base per decky and one container per se
         ipam: { config: [{ subnet: '192.168.1.0/24', gateway: '192.168.1.1', ip_range: '192.168.1.2/31' }] },
       },
     });
-    expect(doc.name).toBe('decnet');
+    // No top-level `name:` (the schema rejects it): the project is recorded for people and passed as -p.
+    expect(doc).not.toHaveProperty('name');
+    expect(doc['x-decnet']).toMatchObject({ kind: 'fleet', project: 'decnet' });
   });
   it('declares an ipvlan L2 network with --ipvlan', () => {
     const d = renderFleetCompose(buildFleet({ ...BASE, deckies: 1, services: ['ftp'], ipvlan: true }));

@@ -30,7 +30,7 @@ export const HOSTNAME_REDRAWS = 50;
 /** Name of the macvlan/ipvlan network every fleet decky joins. */
 export const FLEET_NETWORK = 'decnet_lan';
 
-/** Compose project name of the fleet. */
+/** Compose project name of the fleet, passed as `docker compose -p` (compose files carry no `name:`). */
 export const FLEET_PROJECT = 'decnet';
 
 /** One fleet decky, fully decided. */
@@ -374,7 +374,6 @@ export function renderFleetCompose(plan: FleetPlan, paths: RenderPaths = {}): Co
   }
   const range = smallestCovering(plan.deckies.map((d) => parseIpv4(d.ip) as number));
   return {
-    name: FLEET_PROJECT,
     services,
     networks: {
       [FLEET_NETWORK]: {
@@ -384,6 +383,6 @@ export function renderFleetCompose(plan: FleetPlan, paths: RenderPaths = {}): Co
         ipam: { config: [{ subnet: plan.subnet, gateway: plan.gateway, ip_range: formatCidr(range) }] },
       },
     },
-    'x-decnet': { kind: 'fleet', seed: plan.seed, deckies: plan.deckies.length },
+    'x-decnet': { kind: 'fleet', project: FLEET_PROJECT, seed: plan.seed, deckies: plan.deckies.length },
   };
 }

@@ -52,7 +52,8 @@ describe('topology compose reproduces the upstream layout', () => {
     expect(names(doc).filter((n) => names(other).includes(n))).toEqual([]);
   });
   it('uses the project decnet-topo-<id8> and the file name decnet-topology-<id8>-compose.yml', () => {
-    expect(doc.name).toBe('decnet-topo-abcdef12');
+    expect(doc).not.toHaveProperty('name');
+    expect(doc['x-decnet']).toMatchObject({ kind: 'topology', project: 'decnet-topo-abcdef12' });
     expect(topologyProject(ID)).toBe('decnet-topo-abcdef12');
     expect(topologyComposeFileName(ID)).toBe('decnet-topology-abcdef12-compose.yml');
   });

@@ -129,10 +129,9 @@ export function renderTopologyCompose(h: HydratedTopology, paths: RenderPaths = 
     networks[name] = { external: true, name };
   }
   const doc: ComposeFile = {
-    name: topologyProject(id),
     services,
     networks,
-    'x-decnet': { kind: 'topology', topology_id: id, topology_name: h.topology.name, topology_hash: canonicalHash(h) },
+    'x-decnet': { kind: 'topology', project: topologyProject(id), topology_id: id, topology_name: h.topology.name, topology_hash: canonicalHash(h) },
   };
   return { doc, portConflicts };
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeProblems } from '@decnet/topology';
 import type { CommandIO } from '../io.js';
 import { main } from '../main.js';
-import { defaultRouteInterface, lanOfInterface, parseRoutes, probeDocker } from './deploy.js';
+import { DockerCommandError, defaultRouteInterface, lanOfInterface, noEngineMessage, parseComposePs, parseNetworkInspect, parseRoutes, probeDocker, runDocker } from './deploy.js';
 
 function capture(env: Record<string, string | undefined> = {}): CommandIO & { out: string; err: string } {
   const io = { out: '', err: '', env, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
@@ -185,5 +185,48 @@ describe('the default interface and LAN come from the routing table', () => {
     const routes = parseRoutes('header\ngarbage\nlo\tzz\n');
     expect(routes).toEqual([]);
     expect(defaultRouteInterface(routes)).toBeUndefined();
+  });
+});
+
+describe('docker output is read defensively', () => {
+  it('reads compose ps as a JSON array or as one object per line', () => {
+    const array = JSON.stringify([
+      { Service: 'decky-001', State: 'running', ExitCode: 0 },
+      { Service: 'decky-001-ssh', State: 'exited', ExitCode: 137 },
+    ]);
+    const lines = '{"Service":"decky-001","State":"running","ExitCode":0}\n{"Service":"decky-001-ssh","State":"Exited","ExitCode":1}\n';
+    expect(parseComposePs(array)).toEqual([
+      { service: 'decky-001', state: 'running', exitCode: null },
+      { service: 'decky-001-ssh', state: 'exited', exitCode: 137 },
+    ]);
+    expect(parseComposePs(lines)).toEqual([
+      { service: 'decky-001', state: 'running', exitCode: null },
+      { service: 'decky-001-ssh', state: 'exited', exitCode: 1 },
+    ]);
+  });
+  it('skips garbage, warnings and objects without a service or state, and never throws', () => {
+    expect(parseComposePs('WARN[0000] something\n{"Service":"a","State":"running"}\n[1,2\nnull\n{"State":"x"}\n')).toEqual([{ service: 'a', state: 'running', exitCode: null }]);
+    for (const junk of ['', '[', '[1, "x", null]', '{{{', '\u0000\u0001']) expect(() => parseComposePs(junk)).not.toThrow();
+    expect(parseComposePs('[1, "x", null]')).toEqual([]);
+  });
+  it('reads a network id and its subnets from docker network inspect', () => {
+    expect(parseNetworkInspect(JSON.stringify([{ Id: 'abc', IPAM: { Config: [{ Subnet: '172.16.0.0/24', Gateway: '172.16.0.1' }] } }]))).toEqual({ id: 'abc', subnets: ['172.16.0.0/24'] });
+    expect(parseNetworkInspect(JSON.stringify([{ Id: 'abc', IPAM: { Config: null } }]))).toEqual({ id: 'abc', subnets: [] });
+    expect(parseNetworkInspect('[]')).toBeUndefined();
+    expect(parseNetworkInspect('not json')).toBeUndefined();
+  });
+  it('names DOCKER_HOST, or the default socket and how to change it, when no engine answers', () => {
+    const probe = { ok: false as const, endpoint: 'unix:///var/run/docker.sock', reason: 'ENOENT' };
+    expect(noEngineMessage(probe, {})).toBe('no Docker engine reachable at unix:///var/run/docker.sock (ENOENT; the default socket; set DOCKER_HOST to use another engine)');
+    expect(noEngineMessage({ ...probe, endpoint: 'tcp://10.0.0.1:2375' }, { DOCKER_HOST: 'tcp://10.0.0.1:2375' })).toBe('no Docker engine reachable at tcp://10.0.0.1:2375 (ENOENT; from DOCKER_HOST)');
+  });
+  it('reports a missing compose plugin as such, and a docker that cannot start as DockerCommandError', async () => {
+    expect(new DockerCommandError(['compose', '-p', 'x', 'up'], 125, "unknown shorthand flag: 'p' in -p\nUsage: docker [OPTIONS]").message).toBe(
+      'docker compose -p x ... failed (exit 125): the docker compose plugin is not installed',
+    );
+    expect(new DockerCommandError(['network', 'rm', 'x'], 1, 'Cannot connect to the Docker daemon at unix:///x.sock.\nexit status 1\n').message).toBe(
+      'docker network rm x failed (exit 1): Cannot connect to the Docker daemon at unix:///x.sock.',
+    );
+    await expect(runDocker(['version'], { PATH: join(tmpdir(), 'decnet-no-bin-here') })).rejects.toBeInstanceOf(DockerCommandError);
   });
 });

@@ -1,11 +1,14 @@
 // `decnet deploy`: builds a fleet from flags or an INI file, renders the compose file, checks it
 // against the Compose Specification, writes it, and (without --dry-run) starts it with
-// `docker compose`. Bad input exits 2 and writes nothing; no Docker engine exits 1.
+// `docker compose`. Bad input exits 2 and writes nothing; no Docker engine exits 1. Also home
+// of the Docker side shared with `decnet topology deploy|teardown`: the engine probe and the
+// TopologyDriver that shells out to the docker CLI.
 import { spawn } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { DecnetError } from '@decnet/core';
 import {
   ComposeSchemaError,
   FLEET_NETWORK,
@@ -20,7 +23,9 @@ import {
   readFleetIni,
   renderFleetCompose,
   splitList,
+  type ContainerState,
   type FleetIni,
+  type TopologyDriver,
 } from '@decnet/topology';
 import { UsageError, parseCommandArgs, type CommandIO } from '../io.js';
 
@@ -155,6 +160,208 @@ export function probeDocker(env: Record<string, string | undefined>, timeoutMs =
   });
 }
 
+/** The one-line error for an unreachable engine, naming where decnet looked and how to change it. */
+export function noEngineMessage(probe: DockerProbe & { ok: false }, env: Record<string, string | undefined>): string {
+  const source = env['DOCKER_HOST'] ? 'from DOCKER_HOST' : 'the default socket; set DOCKER_HOST to use another engine';
+  return `no Docker engine reachable at ${probe.endpoint} (${probe.reason}; ${source})`;
+}
+
+/** How long a docker query (inspect, rm, ps, network create) may take before it is killed. */
+export const DOCKER_QUERY_TIMEOUT_MS = 60_000;
+
+/** Captured stdout kept per docker command; beyond this the head is dropped (ps of ~1000 containers fits). */
+const MAX_CAPTURE_CHARS = 8 * 1024 * 1024;
+
+/** Captured stderr kept per docker command for error messages (the tail, where docker says why). */
+const MAX_STDERR_CHARS = 16 * 1024;
+
+/** Thrown when a docker command cannot be started or exits non-zero; `stderr` is its tail. */
+export class DockerCommandError extends DecnetError {
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`docker ${args.slice(0, 3).join(' ')}${args.length > 3 ? ' ...' : ''} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${summarise(args, stderr)}`, options);
+  }
+}
+
+function summarise(args: readonly string[], stderr: string): string {
+  // Without the Compose plugin the docker CLI reads `compose -p` as its own (unknown) flag.
+  if (args[0] === 'compose' && /unknown (command|shorthand flag)/.test(stderr)) return 'the docker compose plugin is not installed';
+  // `docker network rm` ends with a bare "exit status 1" after the line that says why.
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^exit status \d+$/.test(l));
+  return (lines.at(-1) ?? 'no error output').slice(0, 300);
+}
+
+/** What a docker command printed and how it ended. */
+export interface DockerResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Options of {@link runDocker}. */
+export interface RunDockerOptions {
+  /** Receives output as it arrives (progress of a long `compose up`). */
+  readonly onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /** Kill the command after this long; `undefined` waits forever (builds can take many minutes). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Runs `docker <args>` with `env` and resolves with its exit status and output, whatever the
+ * status. Rejects with DockerCommandError only when docker cannot be started at all.
+ */
+export function runDocker(args: readonly string[], env: Record<string, string | undefined>, options: RunDockerOptions = {}): Promise<DockerResult> {
+  return new Promise((done, fail) => {
+    const child = spawn('docker', args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (c: string) => {
+      options.onOutput?.(c, 'stdout');
+      stdout = (stdout + c).slice(-MAX_CAPTURE_CHARS);
+    });
+    child.stderr.on('data', (c: string) => {
+      options.onOutput?.(c, 'stderr');
+      stderr = (stderr + c).slice(-MAX_STDERR_CHARS);
+    });
+    child.on('error', (err) => fail(new DockerCommandError(args, null, `cannot run docker: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err })));
+    child.on('close', (code, signal) => done({ code: code ?? 1, stdout, stderr: signal ? `${stderr}\nkilled by ${signal} (timeout ${options.timeoutMs ?? '-'} ms)` : stderr }));
+  });
+}
+
+/**
+ * Reads `docker compose ps --format json`: a JSON array (older Compose) or one object per line
+ * (Compose 2.21+). Lines that are not container objects are skipped; never throws.
+ */
+export function parseComposePs(text: string): ContainerState[] {
+  const trimmed = text.trim();
+  let items: unknown[] = [];
+  if (trimmed.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (Array.isArray(parsed)) items = parsed;
+    } catch {
+      items = [];
+    }
+  } else {
+    for (const line of trimmed.split('\n')) {
+      try {
+        items.push(JSON.parse(line));
+      } catch {
+        // Not JSON: a warning line or garbage.
+      }
+    }
+  }
+  const states: ContainerState[] = [];
+  for (const item of items) {
+    if (typeof item !== 'object' || item === null) continue;
+    const { Service, State, ExitCode } = item as Record<string, unknown>;
+    if (typeof Service !== 'string' || typeof State !== 'string') continue;
+    states.push({ service: Service, state: State.toLowerCase(), exitCode: typeof ExitCode === 'number' && State.toLowerCase() !== 'running' ? ExitCode : null });
+  }
+  return states;
+}
+
+/** Options of {@link DockerComposeDriver}. */
+export interface DockerDriverOptions {
+  /** Environment of every docker command (DOCKER_HOST, DOCKER_CONTEXT, PATH...). */
+  readonly env: Record<string, string | undefined>;
+  /** Where compose files live between deploy and teardown: `<dir>/<project>.yml`. */
+  readonly composeDir: string;
+  /** Receives `docker compose up` / `down` output as it arrives. */
+  readonly progress?: (text: string) => void;
+}
+
+/**
+ * The TopologyDriver for a real engine: every operation is one docker CLI command. Bridges are
+ * created with `docker network create` (an existing network with the same subnet is reused), the
+ * compose file is written to `<composeDir>/<project>.yml` and run with
+ * `docker compose -p <project> -f <file> up -d --build`; `down` removes the file afterwards.
+ * Every failure rejects with DockerCommandError (or a plain message for a subnet clash).
+ */
+export class DockerComposeDriver implements TopologyDriver {
+  constructor(private readonly options: DockerDriverOptions) {}
+
+  /** Path of a project's compose file. */
+  composeFile(project: string): string {
+    return join(this.options.composeDir, `${project}.yml`);
+  }
+
+  private async run(args: string[], timeoutMs: number | undefined, stream = false): Promise<DockerResult> {
+    const progress = this.options.progress;
+    const result = await runDocker(args, this.options.env, {
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(stream && progress ? { onOutput: (t: string) => progress(t) } : {}),
+    });
+    if (result.code !== 0) throw new DockerCommandError(args, result.code, result.stderr);
+    return result;
+  }
+
+  async createNetwork(spec: { name: string; subnet: string; internal: boolean; labels: Record<string, string> }): Promise<string> {
+    const inspect = await runDocker(['network', 'inspect', spec.name], this.options.env, { timeoutMs: DOCKER_QUERY_TIMEOUT_MS });
+    if (inspect.code === 0) {
+      const existing = parseNetworkInspect(inspect.stdout);
+      if (existing && existing.subnets.includes(spec.subnet)) return existing.id;
+      throw new DockerCommandError(['network', 'create', spec.name], null, `network ${spec.name} already exists with subnet ${existing?.subnets.join(',') || 'unknown'}, not ${spec.subnet}`);
+    }
+    if (!/no such network|not found/i.test(inspect.stderr)) throw new DockerCommandError(['network', 'inspect', spec.name], inspect.code, inspect.stderr);
+    const args = ['network', 'create', '--driver', 'bridge', '--subnet', spec.subnet];
+    if (spec.internal) args.push('--internal');
+    for (const [k, v] of Object.entries(spec.labels)) args.push('--label', `${k}=${v}`);
+    args.push(spec.name);
+    return (await this.run(args, DOCKER_QUERY_TIMEOUT_MS)).stdout.trim();
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    const r = await runDocker(['network', 'rm', name], this.options.env, { timeoutMs: DOCKER_QUERY_TIMEOUT_MS });
+    // Already gone is what teardown wants.
+    if (r.code !== 0 && !/no such network|not found/i.test(r.stderr)) throw new DockerCommandError(['network', 'rm', name], r.code, r.stderr);
+  }
+
+  async composeUp(project: string, yaml: string): Promise<void> {
+    const file = this.composeFile(project);
+    mkdirSync(this.options.composeDir, { recursive: true });
+    writeAtomically(file, yaml);
+    await this.run(['compose', '-p', project, '-f', file, 'up', '-d', '--build'], undefined, true);
+  }
+
+  async composeDown(project: string): Promise<void> {
+    const file = this.composeFile(project);
+    // Without its file compose still finds the project's containers by their project label.
+    const args = ['compose', '-p', project, ...(existsSync(file) ? ['-f', file] : []), 'down', '--remove-orphans'];
+    await this.run(args, undefined, true);
+    try {
+      unlinkSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
+  async composePs(project: string): Promise<ContainerState[]> {
+    const file = this.composeFile(project);
+    const r = await this.run(['compose', '-p', project, ...(existsSync(file) ? ['-f', file] : []), 'ps', '-a', '--format', 'json'], DOCKER_QUERY_TIMEOUT_MS);
+    return parseComposePs(r.stdout);
+  }
+}
+
+/** Id and subnets of a network from `docker network inspect` output; undefined when unreadable. */
+export function parseNetworkInspect(text: string): { id: string; subnets: string[] } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const net = (Array.isArray(parsed) ? parsed[0] : undefined) as { Id?: unknown; IPAM?: { Config?: { Subnet?: unknown }[] | null } } | undefined;
+    if (!net || typeof net.Id !== 'string') return undefined;
+    const subnets = (net.IPAM?.Config ?? []).map((c) => c.Subnet).filter((x): x is string => typeof x === 'string');
+    return { id: net.Id, subnets };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Writes `text` to `path` via a temporary file and a rename, so readers never see half a file. */
 function writeAtomically(path: string, text: string): void {
   const tmp = resolve(dirname(path), `.${process.pid}.${Date.now()}.decnet-compose.tmp`);
@@ -167,17 +374,18 @@ function writeAtomically(path: string, text: string): void {
   }
 }
 
-function composeUp(file: string, io: CommandIO): Promise<number> {
-  return new Promise((done) => {
-    const child = spawn('docker', ['compose', '-p', FLEET_PROJECT, '-f', file, 'up', '-d', '--build'], { env: { ...process.env, ...io.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (c: Buffer) => io.stdout(c.toString()));
-    child.stderr.on('data', (c: Buffer) => io.stderr(c.toString()));
-    child.on('error', (err) => {
-      io.stderr(`decnet deploy: cannot run docker compose: ${err.message}\n`);
-      done(1);
+// The compose file carries no `name:` (the Compose Specification schema rejects it), so the
+// project name is always given here.
+async function composeUp(file: string, io: CommandIO): Promise<number> {
+  try {
+    const r = await runDocker(['compose', '-p', FLEET_PROJECT, '-f', file, 'up', '-d', '--build'], { ...process.env, ...io.env }, {
+      onOutput: (t, stream) => (stream === 'stdout' ? io.stdout(t) : io.stderr(t)),
     });
-    child.on('exit', (code) => done(code ?? 1));
-  });
+    return r.code;
+  } catch (err) {
+    io.stderr(`decnet deploy: cannot run docker compose: ${(err as Error).message}\n`);
+    return 1;
+  }
 }
 
 function intFlag(name: string, value: string | undefined, min: number): number | undefined {

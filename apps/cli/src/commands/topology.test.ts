@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { composeProblems } from '@decnet/topology';
+import { RecordingDriver } from '@decnet/topology/testing';
 import type { CommandIO } from '../io.js';
 import { main } from '../main.js';
+import { DockerCommandError, DockerComposeDriver } from './deploy.js';
+import { run as topologyRun, type DockerConnection } from './topology.js';
 
 const url = process.env['DECNET_TEST_DATABASE_URL'];
 const dir = mkdtempSync(join(tmpdir(), 'decnet-topology-'));
@@ -20,15 +23,29 @@ async function topo(args: string[], env: Record<string, string | undefined> = { 
   return { code, out: io.out, err: io.err };
 }
 
+/** Runs the topology command with Docker replaced by `connect` (see the RecordingDriver tests). */
+async function topoWith(connect: () => Promise<DockerConnection>, args: string[], env: Record<string, string | undefined> = { DATABASE_URL: url }) {
+  const io: CommandIO & { out: string; err: string } = { out: '', err: '', env, stdout: (t) => void (io.out += t), stderr: (t) => void (io.err += t) };
+  const code = await topologyRun(args, io, { connectDocker: connect });
+  return { code, out: io.out, err: io.err };
+}
+
+// A DOCKER_HOST that certainly has no engine behind it, and a DECNET_HOME of our own.
+const home = mkdtempSync(join(tmpdir(), 'decnet-topology-home-'));
+const DEAD_SOCKET = `unix://${join(tmpdir(), 'decnet-no-docker-here.sock')}`;
+const NO_ENGINE = { DATABASE_URL: url, DOCKER_HOST: DEAD_SOCKET, DECNET_HOME: home };
+
 const client = new pg.Client({ connectionString: url });
 let connected = false;
-async function count(sql: string, params: unknown[]): Promise<number> {
+async function query<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
   if (!connected) {
     await client.connect();
     connected = true;
   }
-  const r = await client.query<{ n: number }>(sql, params);
-  return r.rows[0]!.n;
+  return (await client.query<R>(sql, params)).rows;
+}
+async function count(sql: string, params: unknown[]): Promise<number> {
+  return (await query<{ n: number }>(sql, params))[0]!.n;
 }
 afterAll(async () => {
   if (connected) await client.end();
@@ -96,10 +113,13 @@ describe('decnet topology validate, render and delete', () => {
     const file = join(dir, 'topo.yml');
     const r = await topo(['render', name, '--out', file]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`Compose file written -> ${file} (project decnet-topo-${created.id.slice(0, 8)})`);
+    const project = `decnet-topo-${created.id.slice(0, 8)}`;
+    expect(r.out).toContain(`Compose file written -> ${file} (project ${project}: docker compose -p ${project} -f ${file} up -d)`);
     const doc = parse(readFileSync(file, 'utf8'));
     expect(composeProblems(doc)).toEqual([]);
-    expect(doc.name).toBe(`decnet-topo-${created.id.slice(0, 8)}`);
+    // The official schema rejects a top-level `name:`; the project travels as -p.
+    expect(doc.name).toBeUndefined();
+    expect(doc['x-decnet'].project).toBe(project);
     for (const s of Object.values(doc.services) as { container_name: string }[]) expect(s.container_name.startsWith(`decnet_t_${created.id.slice(0, 8)}_`)).toBe(true);
     // Rendering twice gives the same bytes.
     const again = join(dir, 'topo2.yml');
@@ -140,5 +160,151 @@ describe('decnet topology validate, render and delete', () => {
     const r = await topo(['list'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^decnet topology list: cannot open the database/);
+  });
+});
+
+async function createTopology(label: string, extra: string[] = []): Promise<{ id: string; name: string }> {
+  const name = nameOf(label);
+  const r = await topo(['create', '--name', name, '--services', 'ssh', '--seed', '3', ...extra, '--json']);
+  expect(r.code).toBe(0);
+  return { id: (JSON.parse(r.out) as { id: string }).id, name };
+}
+const statusOf = async (id: string) => (await query<{ status: string }>('SELECT status FROM topologies WHERE id = $1', [id]))[0]?.status;
+const eventsOf = (id: string) =>
+  query<{ from_status: string; to_status: string; reason: string | null }>('SELECT from_status, to_status, reason FROM topology_status_events WHERE topology_id = $1 ORDER BY at, id', [id]);
+
+describe('decnet topology deploy and teardown change nothing without a Docker engine', () => {
+  it('refuses deploy with exit 1 naming the DOCKER_HOST endpoint, leaving status, events and networks as they were', async () => {
+    const { id, name } = await createTopology('nodock');
+    const r = await topo(['deploy', name], NO_ENGINE);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`decnet topology deploy: no Docker engine reachable at ${DEAD_SOCKET} (ENOENT; from DOCKER_HOST); ${name} stays pending\n`);
+    expect(r.out).toBe('');
+    expect(await statusOf(id)).toBe('pending');
+    expect(await eventsOf(id)).toEqual([]);
+    expect(await count('SELECT count(*)::int AS n FROM lans WHERE topology_id = $1 AND docker_network_id IS NOT NULL', [id])).toBe(0);
+    expect(existsSync(join(home, 'topologies')) ? readdirSync(join(home, 'topologies')) : []).toEqual([]);
+  });
+  // Only meaningful where the default socket is absent (as on this machine): elsewhere it would deploy for real.
+  it.skipIf(existsSync('/var/run/docker.sock'))('names the default socket and DOCKER_HOST when DOCKER_HOST is unset', async () => {
+    const { id, name } = await createTopology('nodock-default');
+    const r = await topo(['deploy', id], { DATABASE_URL: url, DECNET_HOME: home });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('no Docker engine reachable at unix:///var/run/docker.sock (ENOENT; the default socket; set DOCKER_HOST to use another engine)');
+    expect(r.err).toContain(`${name} stays pending`);
+    expect(await statusOf(id)).toBe('pending');
+  });
+  it('refuses teardown of an active topology with exit 1 and leaves it active', async () => {
+    const { id, name } = await createTopology('nodock-td');
+    await count(`UPDATE topologies SET status = 'active' WHERE id = $1 RETURNING 1 AS n`, [id]);
+    const r = await topo(['teardown', name], NO_ENGINE);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^decnet topology teardown: no Docker engine reachable at .*; .* stays active\n$/);
+    expect(await statusOf(id)).toBe('active');
+    expect(await eventsOf(id)).toEqual([]);
+  });
+  it('tears down a never-deployed topology without an engine', async () => {
+    const { id, name } = await createTopology('nodock-pending');
+    const r = await topo(['teardown', name, '--json'], NO_ENGINE);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ id, status: 'torn_down', reason: null });
+    expect(await eventsOf(id)).toEqual([{ from_status: 'pending', to_status: 'torn_down', reason: 'torn down before deploy' }]);
+  });
+  it('reports an invalid topology before looking for Docker, and a non-pending one, with exit 1', async () => {
+    const { id, name } = await createTopology('nodock-invalid');
+    await count(`UPDATE topology_deckies SET services = '["gopher"]'::jsonb WHERE topology_id = $1 AND name = 'decky-001' RETURNING 1 AS n`, [id]);
+    const bad = await topo(['deploy', name], NO_ENGINE);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('UNKNOWN_SERVICE decky-001');
+    expect(bad.err).not.toContain('Docker');
+    expect(await statusOf(id)).toBe('pending');
+    await count(`UPDATE topologies SET status = 'torn_down' WHERE id = $1 RETURNING 1 AS n`, [id]);
+    const gone = await topo(['deploy', name], NO_ENGINE);
+    expect(gone).toMatchObject({ code: 1, err: `decnet topology deploy: ${name} is torn_down; only a pending topology can be deployed\n` });
+    expect((await topo(['teardown', name], NO_ENGINE)).err).toContain('is torn_down; nothing to tear down');
+  });
+  it('treats a missing <id|name> as a usage error', async () => {
+    expect((await topo(['deploy'], NO_ENGINE)).code).toBe(2);
+    expect((await topo(['teardown', 'a', 'b'], NO_ENGINE)).code).toBe(2);
+  });
+});
+
+describe('the docker CLI driver turns an unreachable engine into a FAILED topology', () => {
+  // The engine can vanish between the probe and the first docker command: this runs the real
+  // docker client against a dead socket (no probe) and checks the rollback path in Postgres.
+  it('rejects with DockerCommandError from the real docker client', async () => {
+    const driver = new DockerComposeDriver({ env: { ...process.env, DOCKER_HOST: DEAD_SOCKET }, composeDir: join(home, 'driver') });
+    const err = await driver.createNetwork({ name: `decnet_t_test_${tag}`, subnet: '172.31.250.0/24', internal: true, labels: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DockerCommandError);
+    expect((err as Error).message).toMatch(/Cannot connect to the Docker daemon|cannot run docker/);
+    const up = await driver.composeUp(`decnet-topo-${tag}`, 'services: {}\n').catch((e: unknown) => e);
+    expect(up).toBeInstanceOf(DockerCommandError);
+    // The file is written before compose runs, and a failed down keeps it for the next try.
+    expect(readFileSync(driver.composeFile(`decnet-topo-${tag}`), 'utf8')).toBe('services: {}\n');
+    await expect(driver.composeDown(`decnet-topo-${tag}`)).rejects.toBeInstanceOf(DockerCommandError);
+  });
+  it('ends FAILED with the docker error as reason, both transitions persisted', async () => {
+    const { id, name } = await createTopology('dead-driver');
+    const driver = new DockerComposeDriver({ env: { ...process.env, DOCKER_HOST: DEAD_SOCKET }, composeDir: join(home, 'driver') });
+    const r = await topoWith(async () => ({ ok: true, driver }), ['deploy', name, '--json']);
+    expect(r.code).toBe(1);
+    const outcome = JSON.parse(r.out) as { status: string; reason: string };
+    expect(outcome.status).toBe('failed');
+    expect(outcome.reason).toMatch(/^docker network inspect/);
+    expect(await statusOf(id)).toBe('failed');
+    expect((await eventsOf(id)).map((e) => e.to_status)).toEqual(['deploying', 'failed']);
+  });
+});
+
+// The success path needs a running Docker engine, which this machine does not have. Here the
+// RecordingDriver from @decnet/topology/testing stands in for Docker: these tests cover the CLI
+// verbs and the status machine persisted in Postgres, not Docker itself.
+describe('decnet topology deploy and teardown drive the status machine in Postgres', () => {
+  it('deploys to ACTIVE and tears down to TORN_DOWN, recording every transition', async () => {
+    const { id, name } = await createTopology('rec');
+    const driver = new RecordingDriver();
+    const up = await topoWith(async () => ({ ok: true, driver }), ['deploy', name]);
+    expect(up.code).toBe(0);
+    const id8 = id.slice(0, 8);
+    expect(up.out).toBe(`Topology ${name} (${id}): active  project decnet-topo-${id8}\n`);
+    expect(driver.calls).toContain(`composeUp decnet-topo-${id8}`);
+    const yaml = driver.lastYaml as string;
+    expect(yaml).not.toMatch(/^name:/m);
+    expect(composeProblems(parse(yaml))).toEqual([]);
+    expect(await statusOf(id)).toBe('active');
+    expect(await count('SELECT count(*)::int AS n FROM lans WHERE topology_id = $1 AND docker_network_id IS NULL', [id])).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM topology_deckies WHERE topology_id = $1 AND state <> 'running'`, [id])).toBe(0);
+
+    const refused = await topoWith(async () => ({ ok: true, driver }), ['deploy', name]);
+    expect(refused).toMatchObject({ code: 1, err: `decnet topology deploy: ${name} is active; only a pending topology can be deployed\n` });
+
+    const td = new RecordingDriver();
+    const down = await topoWith(async () => ({ ok: true, driver: td }), ['teardown', id, '--json']);
+    expect(down.code).toBe(0);
+    expect(JSON.parse(down.out)).toMatchObject({ status: 'torn_down', reason: null });
+    expect(td.calls[0]).toBe(`composeDown decnet-topo-${id8}`);
+    expect((await eventsOf(id)).map((e) => e.to_status)).toEqual(['deploying', 'active', 'tearing_down', 'torn_down']);
+    expect(await count(`SELECT count(*)::int AS n FROM topology_deckies WHERE topology_id = $1 AND state <> 'torn_down'`, [id])).toBe(0);
+  });
+  it('ends FAILED with exit 1 when compose up fails, and DEGRADED when a teardown step fails', async () => {
+    const failing = await createTopology('rec-fail');
+    const driver = new RecordingDriver();
+    driver.failOn = { method: 'composeUp', message: 'build failed: no space left' };
+    const r = await topoWith(async () => ({ ok: true, driver }), ['deploy', failing.name]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(': failed (build failed: no space left)');
+    expect(await eventsOf(failing.id)).toEqual([
+      { from_status: 'pending', to_status: 'deploying', reason: 'deploy requested' },
+      { from_status: 'deploying', to_status: 'failed', reason: 'build failed: no space left' },
+    ]);
+
+    const stuck = await createTopology('rec-stuck');
+    await topoWith(async () => ({ ok: true, driver: new RecordingDriver() }), ['deploy', stuck.name]);
+    const td = new RecordingDriver();
+    td.failOn = { method: 'composeDown', message: 'daemon gone' };
+    const down = await topoWith(async () => ({ ok: true, driver: td }), ['teardown', stuck.name]);
+    expect(down.code).toBe(1);
+    expect(down.out).toContain(': degraded (teardown failed: daemon gone)');
+    expect(await statusOf(stuck.id)).toBe('degraded');
   });
 });

@@ -1,34 +1,47 @@
-// `decnet topology create|list|show|validate|render|delete`: MazeNET topologies generated
-// here, stored in Postgres (DATABASE_URL, else the embedded server), rendered to compose.
-// Bad input exits 2 before the database is touched; a missing topology or an invalid one exits 1.
+// `decnet topology create|list|show|validate|render|deploy|teardown|delete`: MazeNET topologies
+// generated here, stored in Postgres (DATABASE_URL, else the embedded server), rendered to
+// compose and run with docker compose. Bad input exits 2 before the database is touched; a
+// missing or invalid topology, or no reachable Docker engine, exits 1 with no status change.
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createLogger } from '@decnet/core';
 import { loadConfigOrExit } from '@decnet/host';
 import {
   NameTakenError,
   TOPOLOGY_STATUSES,
+  TopologyInvalidError,
+  TopologyStatusError,
   TopologyInputError,
   UNDELETABLE_STATUSES,
   assertValidCompose,
   composeToYaml,
+  deployTopology,
   generateTopology,
   hydrateTopology,
+  isLegalTransition,
   isTopologyStatus,
   persistTopology,
   readTopologyConfig,
   renderTopologyCompose,
   splitList,
+  teardownTopology,
   topologyComposeFileName,
+  topologyProject,
   topologyShortId,
   validateTopology,
+  type RenderPaths,
   type TopologyConfig,
+  type TopologyDriver,
   type TopologyRepository,
   type TopologySummary,
 } from '@decnet/topology';
 import { UsageError, parseCommandArgs, renderJson, renderTable, type CommandIO } from '../io.js';
+import { DockerComposeDriver, noEngineMessage, probeDocker } from './deploy.js';
 
-const SUBCOMMANDS = ['create', 'list', 'show', 'validate', 'render', 'delete'] as const;
+const SUBCOMMANDS = ['create', 'list', 'show', 'validate', 'render', 'deploy', 'teardown', 'delete'] as const;
+
+/** Directory under DECNET_HOME holding deployed topologies' compose files until teardown. */
+export const TOPOLOGY_COMPOSE_DIR = 'topologies';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -46,14 +59,46 @@ export function help(): string {
     '  show <id|name> [--json]',
     '  validate <id|name> [--gateway-check] [--json]     exit 1 when there are errors',
     '  render <id|name> [--out FILE]                      writes decnet-topology-<id8>-compose.yml',
+    '  deploy <id|name> [--json]                          bridges + docker compose -p decnet-topo-<id8> up -d',
+    '  teardown <id|name> [--json]                        docker compose down, bridges removed, torn_down',
     '  delete <id|name> [--force]                         refused while deploying/active/degraded/tearing_down',
     '',
+    'deploy and teardown need a Docker engine (DOCKER_HOST, else /var/run/docker.sock) with the',
+    'Compose plugin; without one they exit 1 and change nothing. Compose files of deployed',
+    'topologies live in DECNET_HOME/topologies/ until teardown.',
+    '',
   ].join('\n');
+}
+
+/** Docker access for deploy and teardown, or why there is none. */
+export type DockerConnection = { ok: true; driver: TopologyDriver } | { ok: false; message: string };
+
+/** What `run` can be given instead of the real world (tests). */
+export interface TopologyCommandDeps {
+  /**
+   * Returns the driver for deploy/teardown. Default: probe the engine named by DOCKER_HOST (else
+   * the default socket) and, when it answers, a DockerComposeDriver writing under
+   * `<home>/topologies`.
+   */
+  readonly connectDocker?: (io: CommandIO, home: string) => Promise<DockerConnection>;
+}
+
+const refuseDocker = (): Promise<never> => Promise.reject(new Error('internal error: Docker was called to tear down a pending topology'));
+
+/** Stands in for Docker where no engine is needed: tearing down a never-deployed topology. */
+const NO_DRIVER: TopologyDriver = { createNetwork: refuseDocker, removeNetwork: refuseDocker, composeUp: refuseDocker, composeDown: refuseDocker, composePs: refuseDocker };
+
+async function connectRealDocker(io: CommandIO, home: string): Promise<DockerConnection> {
+  const probe = await probeDocker(io.env);
+  if (!probe.ok) return { ok: false, message: noEngineMessage(probe, io.env) };
+  return { ok: true, driver: new DockerComposeDriver({ env: { ...process.env, ...io.env }, composeDir: join(home, TOPOLOGY_COMPOSE_DIR), progress: io.stderr }) };
 }
 
 /** A repository plus how to release it. */
 export interface OpenedRepository {
   readonly repo: TopologyRepository;
+  /** DECNET_HOME of the loaded configuration. */
+  readonly home: string;
   close(): Promise<void>;
 }
 
@@ -74,7 +119,7 @@ async function openRepository(io: CommandIO): Promise<OpenedRepository> {
     await database.close();
     throw err;
   }
-  return { repo: new PostgresTopologyRepository(database.db), close: () => database.close() };
+  return { repo: new PostgresTopologyRepository(database.db), home: config.home, close: () => database.close() };
 }
 
 function num(flag: string, value: string | undefined, integer: boolean): number | undefined {
@@ -127,7 +172,14 @@ function writeAtomically(path: string, text: string): void {
   }
 }
 
-export async function run(args: string[], io: CommandIO): Promise<number> {
+function renderPaths(io: CommandIO): RenderPaths {
+  return {
+    ...(io.env['DECNET_TEMPLATES_DIR'] ? { templatesRoot: io.env['DECNET_TEMPLATES_DIR'] } : {}),
+    ...(io.env['DECNET_ARTIFACTS_ROOT'] ? { artifactsRoot: io.env['DECNET_ARTIFACTS_ROOT'] } : {}),
+  };
+}
+
+export async function run(args: string[], io: CommandIO, deps: TopologyCommandDeps = {}): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
     throw new UsageError(sub === undefined ? `expected a subcommand: ${SUBCOMMANDS.join('|')}` : `unknown subcommand "${sub}" (${SUBCOMMANDS.join('|')})`, 'topology');
@@ -182,6 +234,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
     return 1;
   }
   const { repo } = opened;
+  const connectDocker = deps.connectDocker ?? connectRealDocker;
   try {
     if (sub === 'create') {
       const c = config as TopologyConfig;
@@ -221,6 +274,38 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       return 1;
     }
 
+    if (sub === 'teardown') {
+      // A never-deployed topology has nothing in Docker: it is marked torn down without an engine.
+      let driver: TopologyDriver | undefined;
+      if (t.status !== 'pending') {
+        if (!isLegalTransition(t.status, 'tearing_down')) {
+          io.stderr(`decnet topology teardown: ${t.name} is ${t.status}; nothing to tear down\n`);
+          return 1;
+        }
+        const docker = await connectDocker(io, opened.home);
+        if (!docker.ok) {
+          io.stderr(`decnet topology teardown: ${docker.message}; ${t.name} stays ${t.status}\n`);
+          return 1;
+        }
+        driver = docker.driver;
+      }
+      let status;
+      try {
+        // teardownTopology never calls the driver for a pending topology.
+        status = await teardownTopology(repo, t.id, driver ?? NO_DRIVER);
+      } catch (err) {
+        if (err instanceof TopologyStatusError) {
+          io.stderr(`decnet topology teardown: ${err.message} (status changed meanwhile)\n`);
+          return 1;
+        }
+        throw err;
+      }
+      const reason = status === 'torn_down' ? null : ((await repo.listStatusEvents(t.id, 1))[0]?.reason ?? null);
+      if (values.json) io.stdout(renderJson({ id: t.id, name: t.name, status, reason }));
+      else io.stdout(`Topology ${t.name} (${t.id}): ${status}${reason ? ` (${reason})` : ''}\n`);
+      return status === 'torn_down' ? 0 : 1;
+    }
+
     if (sub === 'delete') {
       if (UNDELETABLE_STATUSES.includes(t.status) && !values.force) {
         io.stderr(`decnet topology delete: ${t.name} is ${t.status}; tear it down first (or --force to drop only its records)\n`);
@@ -254,6 +339,39 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       return 0;
     }
 
+    if (sub === 'deploy') {
+      if (!isLegalTransition(t.status, 'deploying')) {
+        io.stderr(`decnet topology deploy: ${t.name} is ${t.status}; only a pending topology can be deployed\n`);
+        return 1;
+      }
+      const invalid = validateTopology(h).filter((i) => i.severity === 'error');
+      if (invalid.length > 0) {
+        for (const i of invalid) io.stderr(`decnet topology deploy: ${i.code} ${i.target}: ${i.message}\n`);
+        io.stderr(`decnet topology deploy: ${t.name} is invalid; it stays ${t.status}\n`);
+        return 1;
+      }
+      // Probe before the first status change: without an engine nothing moves.
+      const docker = await connectDocker(io, opened.home);
+      if (!docker.ok) {
+        io.stderr(`decnet topology deploy: ${docker.message}; ${t.name} stays ${t.status}\n`);
+        return 1;
+      }
+      let outcome;
+      try {
+        outcome = await deployTopology(repo, t.id, docker.driver, { paths: renderPaths(io) });
+      } catch (err) {
+        if (err instanceof TopologyStatusError || err instanceof TopologyInvalidError) {
+          io.stderr(`decnet topology deploy: ${err.message}\n`);
+          return 1;
+        }
+        throw err;
+      }
+      const project = topologyProject(t.id);
+      if (values.json) io.stdout(renderJson({ id: t.id, name: t.name, project, status: outcome.status, reason: outcome.reason, hash: outcome.hash }));
+      else io.stdout(`Topology ${t.name} (${t.id}): ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}  project ${project}\n`);
+      return outcome.status === 'active' ? 0 : 1;
+    }
+
     const issues = validateTopology(h, values['gateway-check'] ? ['structure', 'names', 'ips', 'subnets', 'services', 'service_config', 'gateway'] : undefined);
     const errors = issues.filter((i) => i.severity === 'error');
 
@@ -270,10 +388,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       io.stderr(`decnet topology render: ${t.name} is invalid; nothing was written\n`);
       return 1;
     }
-    const { doc, portConflicts } = renderTopologyCompose(h, {
-      ...(io.env['DECNET_TEMPLATES_DIR'] ? { templatesRoot: io.env['DECNET_TEMPLATES_DIR'] } : {}),
-      ...(io.env['DECNET_ARTIFACTS_ROOT'] ? { artifactsRoot: io.env['DECNET_ARTIFACTS_ROOT'] } : {}),
-    });
+    const { doc, portConflicts } = renderTopologyCompose(h, renderPaths(io));
     assertValidCompose(doc);
     const out = resolve(values.out ?? topologyComposeFileName(t.id));
     try {
@@ -283,7 +398,9 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       return 1;
     }
     for (const c of portConflicts) io.stderr(`decnet topology render: warning: ${c.decky} does not publish ${c.port}, already published by ${c.claimedBy}\n`);
-    io.stdout(`Compose file written -> ${out} (project ${doc.name})\n`);
+    // The file has no `name:` (the Compose Specification schema rejects it): run it with -p.
+    const project = topologyProject(t.id);
+    io.stdout(`Compose file written -> ${out} (project ${project}: docker compose -p ${project} -f ${out} up -d)\n`);
     return 0;
   } finally {
     await opened.close();
