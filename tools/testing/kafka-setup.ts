@@ -1,7 +1,7 @@
 // vitest globalSetup for suites that need Kafka: unless KAFKA_BROKERS is already set (CI, `npm
 // test`), starts a single-node broker from tools/kafka on a free loopback port, exports its address
 // to the test workers (env and `inject('kafkaBrokers')`), and stops it after the run.
-import { startKafka } from '@decnet/tool-kafka';
+import type { ProvidedContext } from 'vitest';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,7 +12,7 @@ declare module 'vitest' {
 
 /** The slice of vitest's TestProject this setup uses. */
 interface ProvidingProject {
-  provide(key: 'kafkaBrokers', value: string): void;
+  provide<K extends keyof ProvidedContext & string>(key: K, value: ProvidedContext[K]): void;
 }
 
 export default async function setup(project?: ProvidingProject): Promise<(() => Promise<void>) | undefined> {
@@ -21,6 +21,8 @@ export default async function setup(project?: ProvidingProject): Promise<(() => 
     project?.provide('kafkaBrokers', existing);
     return undefined;
   }
+  // Loaded only when needed: a run against an existing broker never touches tools/kafka.
+  const { startKafka } = await import('@decnet/tool-kafka');
   const began = Date.now();
   const broker = await startKafka({
     log: { warn: (message, meta) => process.stderr.write(`kafka-setup: ${message} ${JSON.stringify(meta ?? {})}\n`) },

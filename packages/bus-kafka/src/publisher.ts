@@ -1,0 +1,239 @@
+// The transport's one idempotent producer. Publishes queue briefly and go out in batches (kafkajs
+// sends one request at a time per broker for an idempotent producer); each publish resolves when
+// the broker acknowledged its batch (acks=all) or rejects after the publish budget.
+import { BusUnavailableError, everyNth, type Logger } from '@decnet/core';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { KafkaPublishRejectedError } from './errors.js';
+
+/** Bytes of record data per produce request; a partition's batch must fit the topic's 1 MiB+ cap. */
+const MAX_BATCH_BYTES = 1024 * 1024;
+/** Records per produce request; larger batches gain little on loopback and delay acknowledgements. */
+const MAX_BATCH_MESSAGES = 2_000;
+/** Publishes waiting for the broker; beyond this a publish fails at once (the broker is not keeping up). */
+const MAX_PENDING = 50_000;
+/** Framing per record on top of key, value and headers, for the batch-size estimate. */
+const RECORD_OVERHEAD_BYTES = 64;
+/** kafkajs's own retries per request, kept short so our loop sees failures and can give up. */
+const PRODUCER_RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime: 1_000 } as const;
+/** Wait between two of our attempts at one batch. */
+const RESEND_BACKOFF_MS = { initial: 200, max: 2_000 } as const;
+/** The broker waits this long for in-sync replicas before failing a produce (acks=all). */
+const PRODUCE_TIMEOUT_MS = 30_000;
+
+/** Broker errors that mean the producer's id or sequence state is void: make a new producer. */
+const PRODUCER_STATE_ERRORS = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+  'PRODUCER_FENCED',
+]);
+
+interface Pending {
+  readonly topic: string;
+  readonly message: Message;
+  readonly bytes: number;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+  settled: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function errorType(err: unknown): string | undefined {
+  let e = err as { type?: string; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (typeof e.type === 'string') return e.type;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
+function isRetriable(err: unknown): boolean {
+  const e = err as { retriable?: boolean; name?: string; cause?: unknown } | undefined;
+  if (e?.name === 'KafkaJSNumberOfRetriesExceeded') return true;
+  if (e?.retriable === true) return true;
+  const cause = e?.cause as { retriable?: boolean } | undefined;
+  return cause?.retriable === true;
+}
+
+/**
+ * Sends records through one idempotent kafkajs producer, in batches, with a bounded budget per
+ * record. Owned by the transport; bus handles share it.
+ */
+export class Publisher {
+  private producer: Producer;
+  private readonly queue: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private closed = false;
+  private readonly warnRetry: (meta?: Record<string, unknown>) => number;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly address: string,
+    private readonly timeoutMs: number,
+    private readonly log: Logger,
+  ) {
+    this.producer = this.createProducer();
+    this.warnRetry = everyNth(log, 'warn', 'Kafka publish failed; retrying');
+  }
+
+  private createProducer(): Producer {
+    return this.kafka.producer({
+      idempotent: true,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: PRODUCER_RETRY,
+    });
+  }
+
+  /** Connects the producer (and obtains its producer id). */
+  async connect(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  /**
+   * Queues one record; resolves when the broker acknowledged it.
+   * @throws BusUnavailableError when not acknowledged within the budget or the queue is full;
+   *   KafkaPublishRejectedError when the broker refused the batch for good.
+   */
+  send(topic: string, message: Message, valueBytes: number): Promise<void> {
+    if (this.closed) return Promise.reject(new BusUnavailableError(this.address, { cause: new Error('transport closed') }));
+    if (this.queue.length >= MAX_PENDING) {
+      return Promise.reject(new BusUnavailableError(this.address, { cause: new Error(`${MAX_PENDING} publishes pending`) }));
+    }
+    return new Promise<void>((resolve, reject) => {
+      let headerBytes = 0;
+      for (const [k, v] of Object.entries(message.headers ?? {})) headerBytes += k.length + String(v).length;
+      const pending: Pending = {
+        topic,
+        message,
+        bytes: valueBytes + String(message.key ?? '').length + headerBytes + RECORD_OVERHEAD_BYTES,
+        resolve,
+        reject,
+        timer: undefined,
+        settled: false,
+      };
+      pending.timer = setTimeout(() => {
+        this.settle(pending, new BusUnavailableError(this.address, { cause: new Error(`not acknowledged within ${this.timeoutMs} ms`) }));
+      }, this.timeoutMs);
+      this.queue.push(pending);
+      this.flushing ??= this.flushLoop();
+    });
+  }
+
+  private settle(p: Pending, err?: Error): void {
+    if (p.settled) return;
+    p.settled = true;
+    clearTimeout(p.timer);
+    if (err) p.reject(err);
+    else p.resolve();
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0 && batch.length < MAX_BATCH_MESSAGES) {
+      const next = this.queue[0] as Pending;
+      if (next.settled) {
+        this.queue.shift();
+        continue;
+      }
+      if (batch.length > 0 && bytes + next.bytes > MAX_BATCH_BYTES) break;
+      batch.push(next);
+      bytes += next.bytes;
+      this.queue.shift();
+    }
+    return batch;
+  }
+
+  private async flushLoop(): Promise<void> {
+    // Let publishes issued in the same tick join the first batch.
+    await new Promise<void>((r) => setImmediate(r));
+    try {
+      for (;;) {
+        const batch = this.takeBatch();
+        if (batch.length === 0) break;
+        await this.sendBatch(batch);
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+    // A publish may have arrived between the last take and the finally above.
+    if (this.queue.length > 0 && !this.flushing) this.flushing = this.flushLoop();
+  }
+
+  private async sendBatch(batch: Pending[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const p of batch) {
+      const list = byTopic.get(p.topic);
+      if (list) list.push(p.message);
+      else byTopic.set(p.topic, [p.message]);
+    }
+    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    let backoff: number = RESEND_BACKOFF_MS.initial;
+    for (;;) {
+      try {
+        await this.producer.sendBatch({ acks: -1, timeout: PRODUCE_TIMEOUT_MS, topicMessages });
+        for (const p of batch) this.settle(p);
+        return;
+      } catch (err) {
+        const type = errorType(err);
+        const everyoneGaveUp = batch.every((p) => p.settled);
+        if (type !== undefined && PRODUCER_STATE_ERRORS.has(type)) {
+          // Sequence state is void; a fresh producer id re-sends the batch (duplicates possible).
+          this.log.warn('Kafka producer state lost; starting a new producer', { error: type });
+          await this.replaceProducer();
+          if (this.closed || everyoneGaveUp) return;
+          continue;
+        }
+        if (!isRetriable(err) || this.closed || everyoneGaveUp) {
+          const reason = type ?? (err as Error).message;
+          const failure =
+            isRetriable(err) || this.closed
+              ? new BusUnavailableError(this.address, { cause: err })
+              : new KafkaPublishRejectedError(batch[0]?.topic ?? '?', reason, { cause: err });
+          for (const p of batch) this.settle(p, failure);
+          // The batch may or may not have been written; sequences it used must not be reused.
+          await this.replaceProducer();
+          return;
+        }
+        this.warnRetry({ address: this.address, error: (err as Error).message, records: batch.length });
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, RESEND_BACKOFF_MS.max);
+      }
+    }
+  }
+
+  private async replaceProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.createProducer();
+    await old.disconnect().catch(() => undefined);
+    if (this.closed) return;
+    try {
+      await this.producer.connect();
+    } catch (err) {
+      // The next send connects on demand; keep the error for diagnostics only.
+      this.log.debug('Kafka producer reconnect deferred', { error: (err as Error).message });
+    }
+  }
+
+  /**
+   * Stops accepting records, waits up to `timeoutMs` for queued ones, fails the rest with
+   * BusUnavailableError and disconnects. Idempotent.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.closed) return;
+    const drained = this.flushing;
+    if (drained) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
+      await Promise.race([drained, timedOut]);
+      clearTimeout(timer);
+    }
+    this.closed = true;
+    for (const p of this.queue.splice(0)) this.settle(p, new BusUnavailableError(this.address, { cause: new Error('transport closed') }));
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}
