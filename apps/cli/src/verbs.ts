@@ -79,4 +79,16 @@ export const VERBS: readonly Verb[] = [
     usage: 'decnet topology <create|list|show|validate|render|deploy|teardown|delete> [options]',
     load: () => import('./commands/topology.js'),
   },
+  {
+    name: 'service',
+    summary: 'run one honeypot service emulator here, events as RFC 5424 lines on stdout',
+    usage: 'decnet service run <slug> [--port N] [--bind ADDR] [--name NAME] | decnet service list',
+    load: () => import('./commands/service.js'),
+  },
+  {
+    name: 'decky',
+    summary: "run a decky's honeypot services in this process",
+    usage: 'decnet decky run --services a,b [--bind ADDR] [--name NAME] [--port-offset N]',
+    load: () => import('./commands/decky.js'),
+  },
 ];

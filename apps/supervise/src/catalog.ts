@@ -12,6 +12,11 @@ export interface CatalogEntry {
   readonly description: string;
   /** A fixture exists to measure and test the runtime; `decnet up` skips it while real workers exist. */
   readonly fixture: boolean;
+  /**
+   * Hosted by `decnet up`. Workers that only make sense across hosts (a forwarder shipping logs
+   * to a remote listener) opt out. @default true
+   */
+  readonly embedded?: boolean;
   readonly load: () => Promise<WorkerSpec>;
 }
 

@@ -10,7 +10,8 @@ export const GROUPS: Readonly<Record<string, string>> = {
   batch: 'timer-driven workers that act on deckies (reconciler, mutator, orchestrator)',
   cpu: 'clustering and correlation; CPU kernels run in a worker_threads pool',
   heavy: 'large-heap workers (profiler, ttp)',
-  pipeline: 'ingestion (collector, ingester) on the event path',
+  pipeline: 'ingestion on the master (collector, listener, ingester): the event path',
+  agent: 'runs on decky hosts that ship their logs to the master (forwarder)',
 };
 
 /** Names of the workers in `group`, in catalog order. */

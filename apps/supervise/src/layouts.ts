@@ -65,7 +65,7 @@ export function upStatePaths(home: string): { dir: string; pidFile: string; heal
  */
 export async function runEmbedded(only?: readonly string[]): Promise<never> {
   const config = loadConfigOrExit(process.env, { DECNET_BUS: 'memory' });
-  let entries = CATALOG.filter((w) => !w.fixture);
+  let entries = CATALOG.filter((w) => !w.fixture && w.embedded !== false);
   if (only && only.length > 0) {
     entries = only.map((n) => {
       const e = findWorker(n);
@@ -96,22 +96,31 @@ export async function runEmbedded(only?: readonly string[]): Promise<never> {
   });
 }
 
-/** How often `decnet up` rewrites its health file for `decnet workers status`. */
-const HEALTH_FILE_INTERVAL_MS = 2_000;
+/** Least time between two rewrites of `decnet up`'s health file. */
+const HEALTH_FILE_MIN_INTERVAL_MS = 250;
 
 /**
  * Keeps the latest heartbeat of each worker in `file`, so another process can read the health
- * of an embedded fleet whose bus lives only in this process's memory.
+ * of an embedded fleet whose bus lives only in this process's memory. The file follows the
+ * beats (at most every 250 ms), so a reader judges staleness as it would on the bus.
  */
 function recordHealth(bus: Bus, file: string): void {
   const latest = new Map<string, HealthPayload>();
+  let lastWrite = 0;
+  let pending: NodeJS.Timeout | undefined;
+  const write = (): void => {
+    pending = undefined;
+    lastWrite = Date.now();
+    writeFileSync(file, JSON.stringify([...latest.values()]) + '\n');
+  };
   bus.subscribe('system.*.health', (event) => {
     const parsed = healthPayloadSchema.safeParse(event.payload);
-    if (parsed.success) latest.set(`${parsed.data.worker}/${parsed.data.instance}`, parsed.data);
+    if (!parsed.success) return;
+    latest.set(`${parsed.data.worker}/${parsed.data.instance}`, parsed.data);
+    if (pending) return;
+    const wait = Math.max(0, lastWrite + HEALTH_FILE_MIN_INTERVAL_MS - Date.now());
+    pending = setTimeout(write, wait);
+    pending.unref();
   });
-  const timer = setInterval(() => {
-    writeFileSync(file, JSON.stringify([...latest.values()]) + '\n');
-  }, HEALTH_FILE_INTERVAL_MS);
-  timer.unref();
   process.once('exit', () => rmSync(file, { force: true }));
 }

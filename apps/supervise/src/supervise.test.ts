@@ -31,10 +31,15 @@ function env(): NodeJS.ProcessEnv {
   };
 }
 
+/** Pings until answered: a worker's subscription may still be joining its group. */
 async function ping(worker: string, timeoutMs = 15_000): Promise<void> {
   const n = ++seq;
-  await bus.publish(`fixture.${worker}.ping`, { seq: n });
-  await eventually(() => pongs.get(worker)?.has(n) ?? false, timeoutMs, 20);
+  const end = Date.now() + timeoutMs;
+  while (!(pongs.get(worker)?.has(n) ?? false)) {
+    if (Date.now() > end) throw new Error(`no pong from ${worker} for ping ${n} within ${timeoutMs} ms`);
+    await bus.publish(`fixture.${worker}.ping`, { seq: n });
+    await eventually(() => pongs.get(worker)?.has(n) ?? false, 2_000, 20).catch(() => undefined);
+  }
 }
 
 beforeAll(async () => {

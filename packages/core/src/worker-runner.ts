@@ -117,7 +117,7 @@ export class WorkerRunner {
   constructor(private readonly options: WorkerRunnerOptions) {
     this.policy = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.stopDeadlineMs = options.stopDeadlineMs ?? DEFAULT_STOP_DEADLINE_MS;
-    this.log = options.log;
+    this.log = options.log.child({ worker: options.spec.name });
   }
 
   get name(): string {
@@ -135,7 +135,7 @@ export class WorkerRunner {
 
   private setState(next: WorkerState): void {
     if (next === this.currentState) return;
-    this.log.info('worker state', { worker: this.name, from: this.currentState, to: next });
+    this.log.info('worker state', { from: this.currentState, to: next });
     this.currentState = next;
   }
 
@@ -180,7 +180,7 @@ export class WorkerRunner {
   }
 
   private async onControl(action: ControlAction): Promise<void> {
-    this.log.info('control action', { worker: this.name, action });
+    this.log.info('control action', { action });
     if (action === 'stop') await this.stop();
     else if (action === 'start') this.start();
     else await this.restart();
@@ -192,7 +192,7 @@ export class WorkerRunner {
    */
   reportCrash(err: unknown): void {
     if (this.crash) this.crash(err);
-    else this.log.error('failure attributed to worker outside a run', { worker: this.name, err: describe(err) });
+    else this.log.error('failure attributed to worker outside a run', { err: describe(err) });
   }
 
   /** Aborts the current run and does not restart it. Resolves when `run` has returned or was abandoned. */
@@ -255,11 +255,11 @@ export class WorkerRunner {
       await scoped.close();
       this.attempt = undefined;
       if (!failed || this.wantStop) {
-        if (!failed && !this.wantStop) this.log.info('worker returned; not restarting', { worker: this.name });
+        if (!failed && !this.wantStop) this.log.info('worker returned; not restarting');
         break;
       }
       if (Date.now() - startedAt >= this.policy.resetAfterMs) backoff = this.policy.initialMs;
-      this.log.error('worker failed; restarting', { worker: this.name, err: describe(failure), backoffMs: backoff });
+      this.log.error('worker failed; restarting', { err: describe(failure), backoffMs: backoff });
       this.setState('backoff');
       this.wake = new AbortController();
       await sleep(backoff, this.wake.signal);
@@ -277,10 +277,7 @@ export class WorkerRunner {
     const outcome = await Promise.race([run.then(() => 'done', () => 'done'), deadline]);
     clearTimeout(timer);
     if (outcome === 'late') {
-      this.log.warn('worker did not return before the stop deadline; abandoned', {
-        worker: this.name,
-        deadlineMs: this.stopDeadlineMs,
-      });
+      this.log.warn('worker did not return before the stop deadline; abandoned', { deadlineMs: this.stopDeadlineMs });
     }
   }
 

@@ -55,7 +55,7 @@ export class FleetHost {
           spec,
           bus: options.transport.connect(spec.name, log),
           config: options.config,
-          log,
+          log: options.log,
           ...(options.backoff ? { backoff: options.backoff } : {}),
           ...(options.stopDeadlineMs ? { stopDeadlineMs: options.stopDeadlineMs } : {}),
         }),

@@ -49,7 +49,8 @@ export async function hostMain(specs: readonly WorkerSpec[], options: HostMainOp
   const config = options.config ?? loadConfigOrExit();
   const log = options.log ?? createLogger({ level: config.logLevel, name: options.label });
   const shutdown = new AbortController();
-  let host: FleetHost | undefined;
+  // Assigned once the bus is open; failures before that are fatal.
+  const hosted: { host?: FleetHost } = {};
 
   const onSignal = (signal: NodeJS.Signals): void => {
     if (shutdown.signal.aborted) {
@@ -62,7 +63,7 @@ export async function hostMain(specs: readonly WorkerSpec[], options: HostMainOp
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const onFailure = (kind: string) => (err: unknown) => {
-    if (host?.attributeFailure(err)) return;
+    if (hosted.host?.attributeFailure(err)) return;
     log.error('fatal failure outside any worker', { kind, err: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     process.exit(1);
   };
@@ -78,13 +79,26 @@ export async function hostMain(specs: readonly WorkerSpec[], options: HostMainOp
     await transport.close();
     process.exit(0);
   }
-  if (options.beforeStart) await options.beforeStart(config, log);
-  host = new FleetHost(specs, { transport, config, log });
+  if (options.beforeStart) {
+    try {
+      await options.beforeStart(config, log);
+    } catch (err) {
+      // A failed start-up step (database unreachable, migration refused) is one clear line.
+      process.stderr.write(`decnet ${options.label}: ${err instanceof Error ? err.message : String(err)}\n`);
+      await transport.close().catch(() => undefined);
+      process.exit(1);
+    }
+  }
+  const host = new FleetHost(specs, { transport, config, log });
+  hosted.host = host;
   host.start();
   if (options.afterStart) await options.afterStart(host, transport, log);
   log.info('hosting workers', { workers: specs.map((s) => s.name), bus: config.bus, instance: config.instanceId });
 
+  // Workers on the in-memory bus may hold no handle of their own; the host keeps the process up.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((resolve) => shutdown.signal.addEventListener('abort', () => resolve(), { once: true }));
+  clearInterval(keepAlive);
   const report = await host.stop(options.shutdownDeadlineMs ?? DEFAULT_SHUTDOWN_DEADLINE_MS);
   log.info('stopped', { clean: report.clean, elapsedMs: report.elapsedMs });
   process.exit(0);

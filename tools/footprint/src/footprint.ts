@@ -2,7 +2,7 @@
 // Starts each hosting layout for the workers this build ships, waits until every worker has
 // sent a heartbeat, lets it settle, reads PSS and RSS from /proc, stops it, and reports.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,8 @@ export interface MeasuredProcess {
   pid: number;
   pssMB: number;
   rssMB: number;
+  /** Node flags the process ran with. */
+  nodeFlags?: string[];
 }
 
 /** One measured layout. */
@@ -120,11 +122,16 @@ async function withHeartbeats(
 async function measureKafkaLayout(launches: Launch[], env: NodeJS.ProcessEnv): Promise<LayoutReport> {
   const expected = new Set(launches.flatMap((l) => l.workers));
   return withHeartbeats(env, expected, async (waitAll) => {
-    const children = launches.map((l, i) => spawnNode(l.args, { ...env, DECNET_INSTANCE_ID: `fp-${i}-${l.name}` }));
+    const children = launches.map((l, i) =>
+      spawnNode(l.args, { ...env, DECNET_INSTANCE_ID: `fp-${i}-${l.name.replace(/[^A-Za-z0-9_-]/g, '-')}` }),
+    );
     try {
       await waitAll();
       await new Promise((r) => setTimeout(r, settleMs));
-      const processes = launches.map((l, i) => measure(l.name, children[i]?.pid as number));
+      const processes = launches.map((l, i) => {
+        const flags = l.args.filter((a) => a.startsWith('--'));
+        return { ...measure(l.name, children[i]?.pid as number), ...(flags.length > 0 ? { nodeFlags: flags } : {}) };
+      });
       return { processes, totalPssMB: total(processes), workers: [...expected], fixture: isFixture([...expected]) };
     } finally {
       await stopAll(children);
@@ -134,6 +141,7 @@ async function measureKafkaLayout(launches: Launch[], env: NodeJS.ProcessEnv): P
 
 async function measureEmbedded(env: NodeJS.ProcessEnv): Promise<LayoutReport> {
   const home = mkdtempSync(join(tmpdir(), 'decnet-footprint-'));
+  chmodSync(home, 0o755); // as root, the embedded Postgres runs as the postgres user
   const childEnv = { ...env, DECNET_HOME: home, DECNET_INSTANCE_ID: 'fp-embedded' };
   delete childEnv.DATABASE_URL;
   const child = spawnNode(['apps/cli/bin/decnet.js', 'up'], childEnv);
@@ -169,6 +177,20 @@ async function measureEmbedded(env: NodeJS.ProcessEnv): Promise<LayoutReport> {
   }
 }
 
+/** Node flags a worker's bundle asks for (written beside it by tools/bundle from package.json). */
+function nodeFlagsOf(worker: string): string[] {
+  const manifest = join(ROOT, 'dist/workers', worker, 'package.json');
+  if (!existsSync(manifest)) return [];
+  const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { decnet?: { nodeFlags?: string[] } };
+  return parsed.decnet?.nodeFlags ?? [];
+}
+
+/** Flags every member of a group asks for: a shared process can only honour the common ones. */
+function commonFlags(workers: string[]): string[] {
+  const [first, ...rest] = workers.map(nodeFlagsOf);
+  return (first ?? []).filter((f) => rest.every((r) => r.includes(f)));
+}
+
 function isFixture(workers: string[]): boolean {
   return workers.every((w) => CATALOG.find((c) => c.name === w)?.fixture === true);
 }
@@ -200,13 +222,17 @@ async function main(): Promise<void> {
     const all: Record<string, () => Promise<LayoutReport>> = {
       standalone: () =>
         measureKafkaLayout(
-          CATALOG.map((w) => ({ name: w.name, args: [`dist/workers/${w.name}/main.js`], workers: [w.name] })),
+          CATALOG.map((w) => ({ name: w.name, args: [...nodeFlagsOf(w.name), `dist/workers/${w.name}/main.js`], workers: [w.name] })),
           env,
         ),
       ...Object.fromEntries(
         populatedGroups().map((g) => [
           `group:${g}`,
-          () => measureKafkaLayout([{ name: `supervise ${g}`, args: ['dist/supervise/main.js', g], workers: groupMembers(g) }], env),
+          () =>
+            measureKafkaLayout(
+              [{ name: `supervise ${g}`, args: [...commonFlags(groupMembers(g)), 'dist/supervise/main.js', g], workers: groupMembers(g) }],
+              env,
+            ),
         ]),
       ),
       embedded: () => measureEmbedded(env),
@@ -225,7 +251,10 @@ async function main(): Promise<void> {
     } else {
       for (const [name, l] of Object.entries(layouts)) {
         process.stdout.write(`\n${name}${l.fixture ? '  (FIXTURE workers: the runtime floor, not product workers)' : ''}\n`);
-        for (const p of l.processes) process.stdout.write(`  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} PSS ${p.pssMB.toFixed(1).padStart(6)} MB  RSS ${p.rssMB.toFixed(1).padStart(6)} MB\n`);
+        for (const p of l.processes) {
+          const flags = p.nodeFlags ? `  ${p.nodeFlags.join(' ')}` : '';
+          process.stdout.write(`  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} PSS ${p.pssMB.toFixed(1).padStart(6)} MB  RSS ${p.rssMB.toFixed(1).padStart(6)} MB${flags}\n`);
+        }
         process.stdout.write(`  ${'total PSS'.padEnd(24)} ${''.padEnd(12)} ${l.totalPssMB.toFixed(1).padStart(6)} MB\n`);
         if (l.note) process.stdout.write(`  note: ${l.note}\n`);
       }

@@ -65,6 +65,9 @@ describe('each worker image is built from its bundle alone', () => {
       expect(existsSync(dockerfile), dockerfile).toBe(true);
       const text = readFileSync(dockerfile, 'utf8');
       expect(text).toContain(`dist/workers/${b.name}`);
+      const manifest = JSON.parse(readFileSync(join(b.dir, 'package.json'), 'utf8')) as { decnet?: { nodeFlags?: string[] } };
+      const cmd = text.split('\n').find((l) => l.startsWith('CMD ')) ?? '';
+      for (const flag of manifest.decnet?.nodeFlags ?? []) expect(cmd, `${b.name}: CMD runs with ${flag}`).toContain(flag);
       const copies = text.split('\n').filter((l) => /^COPY\s/.test(l));
       expect(copies.length).toBeGreaterThan(0);
       for (const line of copies) {

@@ -3,7 +3,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { healthPayloadSchema, silentLogger, type HealthPayload } from '@decnet/core';
 import { openBusTransport, loadConfigOrExit } from '@decnet/host';
-import { CATALOG, upStatePaths } from '@decnet/supervise';
 import { parseCommandArgs, renderJson, renderTable, UsageError, type CommandIO } from '../io.js';
 
 /** Default listening window: longer than one 10 s heartbeat period. */
@@ -39,14 +38,16 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
   return status(seconds, values.json, io);
 }
 
-function list(json: boolean, io: CommandIO): number {
+async function list(json: boolean, io: CommandIO): Promise<number> {
+  const { CATALOG } = await import('@decnet/supervise');
   const rows = CATALOG.map((w) => ({ name: w.name, needs: [...w.needs], group: w.group, fixture: w.fixture, description: w.description }));
   if (json) io.stdout(renderJson(rows));
   else io.stdout(renderTable(['name', 'needs', 'group', 'description'], rows.map((r) => [r.name, r.needs.join(','), r.group, r.description])));
   return 0;
 }
 
-function readEmbeddedHealth(home: string): HealthPayload[] | undefined {
+async function readEmbeddedHealth(home: string): Promise<HealthPayload[] | undefined> {
+  const { upStatePaths } = await import('@decnet/supervise');
   const { pidFile, healthFile } = upStatePaths(home);
   if (!existsSync(pidFile) || !existsSync(healthFile)) return undefined;
   try {
@@ -64,7 +65,8 @@ function readEmbeddedHealth(home: string): HealthPayload[] | undefined {
 
 async function status(seconds: number, json: boolean, io: CommandIO): Promise<number> {
   const config = loadConfigOrExit(io.env);
-  let beats = readEmbeddedHealth(config.home);
+  const { CATALOG } = await import('@decnet/supervise');
+  let beats = await readEmbeddedHealth(config.home);
   if (!beats) {
     if (config.bus === 'memory' || config.bus === 'none') {
       io.stderr(`decnet workers status: no "decnet up" is running under ${config.home} and DECNET_BUS=${config.bus} has no other processes to hear\n`);

@@ -1,0 +1,216 @@
+import { connect, createServer, type Socket } from 'node:net';
+import { silentLogger } from '@decnet/core';
+import { createOctetCountingDecoder } from '@decnet/syslog';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServiceEmitter } from './emitter.js';
+import { envField } from './options.js';
+import type { EventTypeOf } from './events.js';
+import { StepBuilder, createLineSplitter, type ProtocolMachine } from './protocol.js';
+import { defineService, startDecky, startService } from './service.js';
+import { createMemorySink } from './sink.js';
+import { driveMachine, listenTcp, type TcpListener } from './tcp-server.js';
+import { EventCollector } from './testing/events.js';
+import { ConnectionTracker } from './tracker.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+
+/** A line echo machine: `QUIT` closes, anything else is echoed and logged. */
+function echoMachine(): ProtocolMachine<EventTypeOf<'telnet'>> {
+  const split = createLineSplitter(64);
+  return {
+    start: () => new StepBuilder<EventTypeOf<'telnet'>>().reply('hello\r\n').build(),
+    feed(chunk) {
+      const b = new StepBuilder<EventTypeOf<'telnet'>>();
+      const { lines, overflows } = split.push(chunk);
+      if (overflows) b.reply('too long\r\n');
+      for (const l of lines) {
+        if (l.toString() === 'QUIT') b.reply('bye\r\n').close();
+        else b.reply(`${l.toString()}\r\n`).event('command', { cmd: l.toString() });
+        if (l.toString() === 'BOOM') throw new Error('bug');
+      }
+      return b.build();
+    },
+    end: (reason) => new StepBuilder<EventTypeOf<'telnet'>>().event('session_recorded', { reason }).build(),
+  };
+}
+
+async function echoServer(limits = { maxConnections: 10, maxPerIp: 10 }, idleTimeoutMs = 5_000): Promise<{ listener: TcpListener; events: EventCollector; tracker: ConnectionTracker }> {
+  const events = new EventCollector();
+  const sink = { write: (l: string) => events.pushLine(l), close: async () => undefined, stats: () => ({ name: 't', written: 0, dropped: 0, queued: 0, errors: 0 }) };
+  const emitter = createServiceEmitter({ decky: 'd1', service: 'telnet', sink });
+  const tracker = new ConnectionTracker(limits);
+  const listener = await listenTcp({
+    host: '127.0.0.1',
+    port: 0,
+    emitter,
+    tracker,
+    log: silentLogger,
+    idleTimeoutMs,
+    connectEvent: 'connect',
+    disconnectEvent: 'disconnect',
+    onConnection: (c) => driveMachine(c, echoMachine()),
+  });
+  closers.push(() => listener.close());
+  return { listener, events, tracker };
+}
+
+function client(port: number): Promise<{ socket: Socket; text: () => string; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let text = '';
+    socket.on('data', (d) => (text += d.toString()));
+    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    socket.on('error', () => undefined);
+    socket.once('connect', () => resolve({ socket, text: () => text, closed }));
+    socket.once('error', reject);
+  });
+}
+
+async function until(check: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('the TCP harness runs a pure machine over a socket with identity bound at accept', () => {
+  it('greets, echoes, closes on request and emits connect, events, end step and disconnect in order', async () => {
+    const { listener, events } = await echoServer();
+    const c = await client(listener.port);
+    c.socket.write('ls\r\nQUIT\r\n');
+    await c.closed;
+    expect(c.text()).toBe('hello\r\nls\r\nbye\r\n');
+    await events.waitForType('disconnect');
+    expect(events.events.map((e) => e.type)).toEqual(['connect', 'command', 'session_recorded', 'disconnect']);
+    const sid = events.events[0]?.fields['sid'];
+    for (const e of events.events) expect(e.fields).toMatchObject({ sid, src_ip: '127.0.0.1', dst_ip: '127.0.0.1', dst_port: String(listener.port) });
+    expect(events.events[2]?.fields['reason']).toBe('server_closed');
+    expect(events.events[3]?.fields).toMatchObject({ reason: 'server_closed', bytes_in: '10' });
+    expect(events.events.some((e) => e.fields['late'] === 'true')).toBe(false);
+  });
+
+  it('closes a silent connection after the idle timeout and says so', async () => {
+    const { listener, events } = await echoServer(undefined, 200);
+    const c = await client(listener.port);
+    await c.closed;
+    const [end] = await events.waitForType('disconnect');
+    expect(end?.fields['reason']).toBe('idle_timeout');
+  });
+
+  it('refuses connections beyond the per-IP cap and frees the slot when one closes', async () => {
+    const { listener, tracker } = await echoServer({ maxConnections: 10, maxPerIp: 2 });
+    const a = await client(listener.port);
+    const b = await client(listener.port);
+    await until(() => tracker.stats().active === 2);
+    const c = await client(listener.port);
+    await c.closed;
+    expect(c.text()).toBe('');
+    expect(tracker.stats().refusedPerIp).toBe(1);
+    a.socket.destroy();
+    await until(() => tracker.stats().active === 1);
+    const d = await client(listener.port);
+    await until(() => d.text().startsWith('hello'));
+    b.socket.destroy();
+    d.socket.destroy();
+  });
+
+  it('closes the connection when the machine throws, without taking the listener down', async () => {
+    const { listener, events } = await echoServer();
+    const c = await client(listener.port);
+    c.socket.write('BOOM\r\n');
+    await c.closed;
+    const [end] = await events.waitForType('disconnect');
+    expect(end?.fields['reason']).toBe('error');
+    const ok = await client(listener.port);
+    await until(() => ok.text() === 'hello\r\n');
+    ok.socket.destroy();
+  });
+
+  it('ends open connections on close with reason shutdown', async () => {
+    const { listener, events } = await echoServer();
+    const c = await client(listener.port);
+    await until(() => c.text() === 'hello\r\n');
+    await listener.close();
+    await c.closed;
+    const [end] = await events.waitForType('session_recorded');
+    expect(end?.fields['reason']).toBe('shutdown');
+  });
+});
+
+const echoService = defineService({
+  slug: 'telnet',
+  description: 'echo test service',
+  defaultPort: 23,
+  transport: 'tcp',
+  fields: { port: envField.port('ECHO_PORT', 'port', 23), greeting: envField.enum('ECHO_MODE', 'mode', ['a', 'b'], 'a') },
+  async start(options, runtime) {
+    const l = await runtime.listen({ port: options.port, onConnection: (c) => driveMachine(c, echoMachine()) });
+    return { port: l.port, close: () => l.close() };
+  },
+});
+
+describe('services start from the environment and report every problem at once', () => {
+  it('emits startup and shutdown around the service with the decky name as HOSTNAME', async () => {
+    const sink = createMemorySink();
+    const s = await startService(echoService, { env: { NODE_NAME: 'decky-42' }, port: 0, bind: '127.0.0.1', sink, log: silentLogger });
+    await s.close();
+    const events = new EventCollector();
+    for (const l of sink.lines) events.pushLine(l);
+    expect(events.events.map((e) => [e.decky, e.service, e.type])).toEqual([
+      ['decky-42', 'telnet', 'startup'],
+      ['decky-42', 'telnet', 'shutdown'],
+    ]);
+    expect(events.events[0]?.fields).toEqual({ port: String(s.port), bind: '127.0.0.1' });
+  });
+
+  it('collects common and service variable problems into one error', async () => {
+    await expect(startService(echoService, { env: { NODE_NAME: 'bad name', ECHO_MODE: 'c', DECNET_SERVICE_MAX_PER_IP: '0' }, sink: createMemorySink(), log: silentLogger })).rejects.toThrow(
+      /NODE_NAME[\s\S]*DECNET_SERVICE_MAX_PER_IP: must be at least 1[\s\S]*ECHO_MODE: must be one of a\|b/,
+    );
+  });
+
+  it('also sends every line to LOG_TARGET over TCP, octet-counted', async () => {
+    const frames: string[] = [];
+    const receiver = createServer((s) => {
+      const dec = createOctetCountingDecoder();
+      s.on('data', (d) => {
+        for (const e of dec.push(d)) if (e.type === 'frame') frames.push(Buffer.from(e.bytes).toString());
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise((r) => receiver.close(() => r())));
+    const out: string[] = [];
+    const s = await startService(echoService, {
+      env: { NODE_NAME: 'd', LOG_TARGET: `127.0.0.1:${(receiver.address() as { port: number }).port}` },
+      port: 0,
+      bind: '127.0.0.1',
+      stdout: (t) => out.push(t),
+      log: silentLogger,
+    });
+    const c = await client(s.port);
+    c.socket.write('whoami\r\n');
+    await until(() => frames.some((f) => f.includes(' command ')));
+    c.socket.destroy();
+    await s.close();
+    expect(out.join('')).toContain(' command [relay@55555 ');
+    expect(frames[0]).toMatch(/^<134>1 \S+ d telnet - startup /);
+  });
+
+  it('starts a decky of services sharing one sink, reporting a service that cannot bind', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise((r) => blocker.close(() => r())));
+    const taken = (blocker.address() as { port: number }).port;
+    const other = { ...echoService, slug: 'ftp' as const, fields: { ...echoService.fields, port: envField.port('OTHER_PORT', 'port', 21) } };
+    const sink = createMemorySink();
+    const decky = await startDecky([echoService, other], { env: { NODE_NAME: 'dk', ECHO_PORT: String(taken), OTHER_PORT: '0' }, bind: '127.0.0.1', sink, log: silentLogger });
+    expect(decky.failures.map((f) => [f.slug, f.error.name])).toEqual([['telnet', 'ServiceListenError']]);
+    expect(decky.services.map((s) => s.slug)).toEqual(['ftp']);
+    await decky.close();
+    expect(sink.lines.filter((l) => l.includes(' startup '))).toHaveLength(1);
+  });
+});
