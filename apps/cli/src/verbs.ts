@@ -80,6 +80,12 @@ export const VERBS: readonly Verb[] = [
     load: () => import('./commands/topology.js'),
   },
   {
+    name: 'logs',
+    summary: 'list stored events, newest first, with upstream\'s search syntax',
+    usage: 'decnet logs [--json] [--limit N] [--search Q]',
+    load: () => import('./commands/logs.js'),
+  },
+  {
     name: 'service',
     summary: 'run one honeypot service emulator here, events as RFC 5424 lines on stdout',
     usage: 'decnet service run <slug> [--port N] [--bind ADDR] [--name NAME] | decnet service list',
@@ -90,5 +96,11 @@ export const VERBS: readonly Verb[] = [
     summary: "run a decky's honeypot services in this process",
     usage: 'decnet decky run --services a,b [--bind ADDR] [--name NAME] [--port-offset N]',
     load: () => import('./commands/decky.js'),
+  },
+  {
+    name: 'pki',
+    summary: 'the private CA for listener/forwarder mutual TLS: init, issue <name>, list',
+    usage: 'decnet pki <init|issue <name> [--server|--client] [--san S]|list> [--dir D]',
+    load: () => import('./commands/pki.js'),
   },
 ];

@@ -23,6 +23,14 @@ export interface CatalogEntry {
 /** Every worker, alphabetically. A test checks each entry against its package and spec. */
 export const CATALOG: readonly CatalogEntry[] = [
   {
+    name: 'collector',
+    needs: ['bus'],
+    group: 'pipeline',
+    description: 'syslog (UDP/TCP) and tailed log files on this host → filtered, stably-identified log.event.* on the bus',
+    fixture: false,
+    load: async () => (await import('@decnet/worker-collector')).worker,
+  },
+  {
     name: 'fixture',
     needs: ['bus'],
     group: 'fixtures',
@@ -37,6 +45,32 @@ export const CATALOG: readonly CatalogEntry[] = [
     description: 'FIXTURE: smallest database worker, for footprint and hosting tests',
     fixture: true,
     load: async () => (await import('@decnet/worker-fixture-db')).worker,
+  },
+  {
+    name: 'forwarder',
+    needs: ['bus'],
+    group: 'agent',
+    description: 'ships a local log file to a listener over mutual TLS, acknowledged',
+    fixture: false,
+    embedded: false,
+    load: async () => (await import('@decnet/worker-forwarder')).worker,
+  },
+  {
+    name: 'ingester',
+    needs: ['bus', 'db'],
+    group: 'pipeline',
+    description: 'log.event.* → logs, credentials, bounty (one transaction per batch, idempotent on event id)',
+    fixture: false,
+    load: async () => (await import('@decnet/worker-ingester')).worker,
+  },
+  {
+    name: 'listener',
+    needs: ['bus'],
+    group: 'pipeline',
+    description: 'RFC 5425 syslog over mutual TLS from remote forwarders onto the bus',
+    fixture: false,
+    embedded: false,
+    load: async () => (await import('@decnet/worker-listener')).worker,
   },
 ];
 

@@ -112,6 +112,7 @@ export class KafkaBus implements Bus {
       handler,
       options.fromBeginning ?? false,
       this.subscriptionContext,
+      Math.max(1, Math.floor(options.concurrency ?? 1)),
     );
     this.own.add(sub);
     return {

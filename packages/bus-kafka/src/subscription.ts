@@ -10,7 +10,7 @@ import {
   type Logger,
   type Subscription,
 } from '@decnet/core';
-import type { Admin, Consumer, ConsumerCrashEvent, ConsumerGroupJoinEvent, EachMessagePayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, ConsumerCrashEvent, ConsumerGroupJoinEvent, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import { MAX_CONNECT_BACKOFF_MS, INITIAL_CONNECT_BACKOFF_MS } from './options.js';
 import { TOPIC_MAX_MESSAGE_BYTES } from './topics.js';
 
@@ -106,6 +106,7 @@ export class KafkaSubscription implements Subscription {
     private readonly handler: EventHandler,
     private readonly fromBeginning: boolean,
     private readonly ctx: SubscriptionContext,
+    private readonly concurrency: number = 1,
   ) {
     this.ready = new Promise<void>((resolve) => (this.resolveReady = resolve));
     this.starting = this.start();
@@ -168,12 +169,22 @@ export class KafkaSubscription implements Subscription {
       await consumer.connect();
       await consumer.subscribe({ topics: [...this.topics], fromBeginning: this.fromBeginning });
       if (this.isStopped()) throw new Error('unsubscribed while starting');
-      await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: AUTO_COMMIT_INTERVAL_MS,
-        partitionsConsumedConcurrently: 1,
-        eachMessage: (payload) => this.onMessage(payload),
-      });
+      await consumer.run(
+        this.concurrency > 1
+          ? {
+              autoCommit: true,
+              autoCommitInterval: AUTO_COMMIT_INTERVAL_MS,
+              partitionsConsumedConcurrently: 1,
+              eachBatchAutoResolve: false,
+              eachBatch: (payload) => this.onBatch(payload),
+            }
+          : {
+              autoCommit: true,
+              autoCommitInterval: AUTO_COMMIT_INTERVAL_MS,
+              partitionsConsumedConcurrently: 1,
+              eachMessage: (payload) => this.onMessage(payload),
+            },
+      );
     } catch (err) {
       if (this.consumer === consumer) this.consumer = undefined;
       await consumer.disconnect().catch(() => undefined);
@@ -265,18 +276,27 @@ export class KafkaSubscription implements Subscription {
   }
 
   private async onMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
+    const run = this.deliver(topic, partition, message);
+    this.inFlight = run;
+    await run;
+    this.inFlight = undefined;
+  }
+
+  /** Decodes and delivers one message; never rejects (failures are counted). */
+  private deliver(topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const subject = headerString(message.headers?.['subject']);
-    const skip = (reason: string): void => {
+    const skip = (reason: string): Promise<void> => {
       this.ctx.counters.malformed++;
       this.ctx.warnMalformed({ topic, partition, offset: message.offset, reason });
+      return Promise.resolve();
     };
     if (subject === undefined) return skip('missing_subject');
     if (!isValidSubject(subject)) return skip('bad_subject');
-    if (!matchSubject(this.pattern, subject)) return;
+    if (!matchSubject(this.pattern, subject)) return Promise.resolve();
     if (!message.value) return skip('empty_value');
     const decoded = decodeEnvelope(message.value, subject);
     if (!decoded.ok) return skip(decoded.reason);
-    const run = (async () => {
+    return (async () => {
       try {
         await this.handler(decoded.envelope);
         this.ctx.counters.delivered++;
@@ -285,9 +305,39 @@ export class KafkaSubscription implements Subscription {
         this.ctx.warnHandlerError({ pattern: this.pattern, err: (err as Error)?.message ?? String(err) });
       }
     })();
-    this.inFlight = run;
-    await run;
+  }
+
+  /**
+   * Up to `concurrency` handlers of one fetched batch run at once; an offset is resolved only
+   * when its handler and every earlier one settled, so the committed position never passes an
+   * event still being handled.
+   */
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const work = this.runBatch(payload);
+    this.inFlight = work;
+    await work;
     this.inFlight = undefined;
+  }
+
+  private async runBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    const window: { offset: string; done: Promise<void> }[] = [];
+    let head = 0;
+    const settleHead = async (): Promise<void> => {
+      const entry = window[head++] as { offset: string; done: Promise<void> };
+      await entry.done;
+      if (isRunning() && !isStale()) resolveOffset(entry.offset);
+    };
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      window.push({ offset: message.offset, done: this.deliver(batch.topic, batch.partition, message) });
+      while (window.length - head >= this.concurrency) {
+        await settleHead();
+        await heartbeat();
+      }
+    }
+    while (head < window.length) await settleHead();
+    await heartbeat();
+    await commitOffsetsIfNecessary();
   }
 
   /** Stops delivery: leaves the group after the handler in flight (bounded wait). Idempotent. */

@@ -25,7 +25,7 @@ describe('every subject travels on exactly one topic of the layout', () => {
   it('lists 17 topics, each created with a cap above the 1 MiB envelope limit', () => {
     const specs = topicSpecs('decnet', 4);
     expect(specs.map((s) => s.topic)).toEqual(allTopics('decnet'));
-    expect(specs).toHaveLength(17);
+    expect(specs).toHaveLength(18);
     for (const spec of specs) {
       expect(spec.configEntries).toContainEqual({ name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) });
     }

@@ -19,6 +19,8 @@ export const SUBJECT_ROOTS = [
   'email',
   'smtp',
   'ttp',
+  // Parsed log events from the collector and listener: the ingestion firehose.
+  'log',
 ] as const;
 
 /**

@@ -20,6 +20,12 @@ export interface SubscribeOptions {
   fromBeginning?: boolean;
   /** Events waiting for this handler before the oldest is dropped (MemoryBus). @default 1024 */
   queueSize?: number;
+  /**
+   * Handler invocations in flight at once for this subscription. The bus's position (Kafka
+   * offset) only moves past an event once its handler and every earlier one settled, so a
+   * handler that resolves after its work is durable loses nothing on a crash. @default 1
+   */
+  concurrency?: number;
 }
 
 /** A live subscription. */

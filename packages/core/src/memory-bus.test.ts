@@ -135,3 +135,26 @@ describe('MemoryBus lifecycle', () => {
     expect(bus.stats().dropped).toBe(1);
   });
 });
+
+describe('MemoryBus concurrency', () => {
+  it('runs up to `concurrency` handlers at once and no more', async () => {
+    const bus = new MemoryBroker().connect('w');
+    let active = 0;
+    let peak = 0;
+    let done = 0;
+    bus.subscribe(
+      'c.x',
+      async () => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((r) => setTimeout(r, 5));
+        active--;
+        done++;
+      },
+      { concurrency: 4 },
+    );
+    for (let i = 0; i < 20; i++) await bus.publish('c.x', { i });
+    await eventually(() => done === 20);
+    expect(peak).toBe(4);
+  });
+});

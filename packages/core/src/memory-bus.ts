@@ -4,7 +4,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Bus, BusStats, BusTransport, EventHandler, SubscribeOptions, Subscription } from './bus.js';
 import { defaultGroup, emptyBusStats } from './bus.js';
-import { createEnvelope, decodeEnvelope, encodeEnvelope, type Payload, type PublishOptions } from './envelope.js';
+import { createEnvelope, decodeEnvelope, encodeEnvelope, type Envelope, type Payload, type PublishOptions } from './envelope.js';
 import { IllegalStateError } from './errors.js';
 import { everyNth, silentLogger, type Logger } from './logger.js';
 import { assertPattern, matchSubject } from './subjects.js';
@@ -20,6 +20,8 @@ interface Member {
   /** Runs a callback in the subscriber's async context, so failures are attributed to it. */
   readonly inContext: <R>(fn: () => R) => R;
   readonly capacity: number;
+  /** Handler invocations in flight at once (SubscribeOptions.concurrency). */
+  readonly concurrency: number;
   readonly owner: MemoryBus;
   readonly queue: string[];
   draining: Promise<void> | undefined;
@@ -124,6 +126,7 @@ export class MemoryBus implements Bus {
       handler,
       inContext: AsyncLocalStorage.snapshot(),
       capacity: options.queueSize ?? DEFAULT_QUEUE_SIZE,
+      concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)),
       owner: this,
       queue: [],
       draining: undefined,
@@ -154,7 +157,12 @@ export class MemoryBus implements Bus {
   private async drain(member: Member): Promise<void> {
     // Yield first so a publisher's loop never runs handlers re-entrantly.
     await Promise.resolve();
-    while (member.active && member.queue.length > 0) {
+    const inFlight = new Set<Promise<void>>();
+    while (member.active && (member.queue.length > 0 || inFlight.size > 0)) {
+      if (member.queue.length === 0 || inFlight.size >= member.concurrency) {
+        await Promise.race(inFlight);
+        continue;
+      }
       const encoded = member.queue.shift() as string;
       // Each delivery decodes its own copy: no handler can mutate another's event.
       const decoded = decodeEnvelope(encoded);
@@ -163,15 +171,21 @@ export class MemoryBus implements Bus {
         this.warnMalformed({ reason: decoded.reason });
         continue;
       }
-      try {
-        await member.handler(decoded.envelope);
-        this.counters.delivered++;
-      } catch (err) {
-        this.counters.handlerErrors++;
-        this.warnHandlerError({ pattern: member.pattern, err: (err as Error)?.message ?? String(err) });
-      }
+      const run = this.deliver(member, decoded.envelope).finally(() => inFlight.delete(run));
+      inFlight.add(run);
     }
+    await Promise.all(inFlight);
     member.draining = undefined;
+  }
+
+  private async deliver(member: Member, event: Envelope): Promise<void> {
+    try {
+      await member.handler(event);
+      this.counters.delivered++;
+    } catch (err) {
+      this.counters.handlerErrors++;
+      this.warnHandlerError({ pattern: member.pattern, err: (err as Error)?.message ?? String(err) });
+    }
   }
 
   private async detach(member: Member): Promise<void> {

@@ -1,0 +1,33 @@
+// Stable event ids: the same line at the same position of the same source always gets the same
+// id, so a replay (restart, retry) is deduplicated downstream, while two identical lines at
+// different positions (two identical failed logins in one second) stay two events.
+import { createHash } from 'node:crypto';
+
+/**
+ * The id of the line `line` found at `position` of source `source`, as a UUID string (RFC 9562
+ * version 8: a SHA-256 over the three parts, truncated to 122 bits). `source` names the stream
+ * (`file/<generation>`, `tcp/<run>/<connection>`, `udp/<run>`), `position` the line's place in
+ * it (a byte offset for files, a sequence number for sockets).
+ */
+export function eventId(source: string, position: string | number, line: Uint8Array | string): string {
+  const where = String(position);
+  // Length-prefixed, so no choice of source and position can collide with another's.
+  const hash = createHash('sha256');
+  hash.update(`${source.length}:${source}${where.length}:${where}`);
+  hash.update(line);
+  return formatUuidV8(hash.digest());
+}
+
+/** Formats the first 16 bytes of `digest` as a version 8, variant 10 UUID. */
+export function formatUuidV8(digest: Uint8Array): string {
+  const b = Buffer.from(digest.subarray(0, 16));
+  b[6] = ((b[6] as number) & 0x0f) | 0x80;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A derived id: the id of something caused by event `parentId` (e.g. the session it closed). */
+export function derivedEventId(parentId: string, purpose: string): string {
+  return eventId(`derived/${purpose}`, 0, parentId);
+}

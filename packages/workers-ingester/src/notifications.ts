@@ -1,0 +1,81 @@
+// What the ingester tells the bus after a batch committed — only about rows that batch
+// inserted, with ids derived from the event ids, so a consumer can deduplicate:
+// `credential.captured` per attempt, `email.received` and `smtp.probe.pending` per stored mail,
+// and one `system.log` `batch_committed` per non-empty batch (upstream's subjects and fields).
+import { createHash } from 'node:crypto';
+import { SUBJECTS } from '@decnet/core';
+import { emailReceivedPayload, smtpProbePayload } from './email.js';
+import type { BatchOutcome } from './store.js';
+
+/** One event to publish. */
+export interface Notification {
+  readonly subject: string;
+  readonly payload: Record<string, unknown>;
+  readonly id: string;
+  readonly key: string;
+  readonly type: string;
+}
+
+/** A UUID (version 8) derived from `parentId` and `purpose`: the same inputs always give the same id. */
+export function derivedId(parentId: string, purpose: string): string {
+  const b = createHash('sha256').update(`${purpose}\0${parentId}`).digest().subarray(0, 16);
+  b[6] = ((b[6] as number) & 0x0f) | 0x80;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The notifications of a committed batch. */
+export function notificationsFor(outcome: BatchOutcome): Notification[] {
+  const out: Notification[] = [];
+  for (const c of outcome.credentials) {
+    out.push({
+      subject: SUBJECTS.credentialCaptured,
+      payload: {
+        secret_sha256: c.secretSha256,
+        secret_kind: c.secretKind,
+        attacker_ip: c.attackerIp,
+        decky: c.deckyName,
+        service: c.service,
+      },
+      id: derivedId(c.eventId, SUBJECTS.credentialCaptured),
+      key: c.attackerIp,
+      type: 'captured',
+    });
+  }
+  for (const event of outcome.inserted) {
+    if (event.eventType !== 'message_stored') continue;
+    const uuid = outcome.attackerUuids.get(event.attackerIp);
+    // Upstream publishes the projection only once the profiler knows the attacker.
+    if (uuid !== undefined) {
+      out.push({
+        subject: SUBJECTS.emailReceived,
+        payload: emailReceivedPayload(event, uuid),
+        id: derivedId(event.eventId, SUBJECTS.emailReceived),
+        key: event.attackerIp,
+        type: 'received',
+      });
+    }
+    const probe = smtpProbePayload(event);
+    if (probe) {
+      out.push({
+        subject: SUBJECTS.smtpProbePending,
+        payload: probe,
+        id: derivedId(event.eventId, SUBJECTS.smtpProbePending),
+        key: event.attackerIp,
+        type: 'probe.pending',
+      });
+    }
+  }
+  if (outcome.inserted.length > 0) {
+    const last = outcome.inserted[outcome.inserted.length - 1];
+    out.push({
+      subject: SUBJECTS.systemLog,
+      payload: { component: 'ingester', flushed: outcome.inserted.length, position: outcome.lastLogId === null ? null : Number(outcome.lastLogId) },
+      id: derivedId(last?.eventId ?? '', 'batch_committed'),
+      key: 'ingester',
+      type: 'batch_committed',
+    });
+  }
+  return out;
+}

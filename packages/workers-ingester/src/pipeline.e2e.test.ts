@@ -1,0 +1,299 @@
+// The pipeline end to end with real parts: util-linux `logger` → collector bundle (standalone
+// process) → Kafka → ingester bundle (standalone process) → Postgres; SIGKILL of both workers
+// mid-stream with every line found exactly once; and `decnet up` hosting both on the in-memory bus.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { eventually } from '@decnet/core/testing';
+import { migrate, openDatabase, type Database } from '@decnet/db';
+import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
+import { silentLogger } from '@decnet/core';
+import { testConfig } from '@decnet/core/testing';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const run = promisify(execFile);
+const APT_HINT = 'apt-get install -y bsdutils   # provides util-linux logger';
+
+async function ensureLogger(): Promise<void> {
+  try {
+    await run('logger', ['--version']);
+  } catch {
+    if (process.getuid?.() !== 0) throw new Error(`util-linux logger is missing; run: ${APT_HINT}`);
+    await run('apt-get', ['install', '-y', 'bsdutils'], { timeout: 120_000 });
+  }
+}
+
+/** A port free for both TCP and UDP on loopback. */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((done, fail) => {
+      const s = createServer();
+      s.once('error', fail);
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => done(p));
+      });
+    });
+    const udpFree = await new Promise<boolean>((done) => {
+      const u = createSocket('udp4');
+      u.once('error', () => done(false));
+      u.bind(port, '127.0.0.1', () => u.close(() => done(true)));
+    });
+    if (udpFree) return port;
+  }
+}
+
+/** A spawned process with its output kept for failure messages. */
+interface Proc {
+  readonly child: ChildProcess;
+  output(): string;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+function start(args: string[], env: Record<string, string | undefined>): Proc {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return {
+    child,
+    output: () => out,
+    kill: async (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+async function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = connect({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      done(true);
+    });
+    s.once('error', () => done(false));
+  });
+}
+
+const logger = (port: number, args: string[]) => run('logger', ['--rfc5424=notq', '-n', '127.0.0.1', '-P', String(port), ...args]);
+
+let scratch: ScratchDatabase;
+let database: Database;
+let home: string;
+const procs: Proc[] = [];
+
+beforeAll(async () => {
+  await ensureLogger();
+  await run(process.execPath, ['tools/bundle/bundle.mjs', '--quiet', 'worker-collector', 'worker-ingester', 'cli'], { cwd: ROOT });
+  scratch = await createScratchDatabase();
+  database = await openDatabase(testConfig({ DATABASE_URL: scratch.url }), silentLogger, { retry: false, poolMax: 2 });
+  await migrate(database.db, silentLogger);
+}, 180_000);
+afterAll(async () => {
+  await database.close();
+  await scratch.drop();
+});
+beforeEach(async () => {
+  home = mkdtempSync(join(tmpdir(), 'pipeline-e2e-'));
+  await database.pool.query('TRUNCATE logs, credentials, bounty, state');
+});
+afterEach(async () => {
+  for (const p of procs.splice(0)) await p.kill('SIGKILL');
+  rmSync(home, { recursive: true, force: true });
+});
+
+const count = async (sql: string, params: unknown[] = []): Promise<number> =>
+  Number((await database.pool.query<{ n: string }>(sql, params)).rows[0]?.n);
+
+function kafkaEnv(prefix: string, port: number, extra: Record<string, string> = {}): Record<string, string | undefined> {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS unset: add tools/testing/kafka-setup.ts to globalSetup');
+  return {
+    DECNET_BUS: 'kafka',
+    KAFKA_BROKERS: brokers,
+    DECNET_KAFKA_PREFIX: prefix,
+    DATABASE_URL: scratch.url,
+    DECNET_HOME: home,
+    DECNET_LOG_LEVEL: 'warn',
+    DECNET_COLLECTOR_PORT: String(port),
+    DECNET_COLLECTOR_POLL_MS: '50',
+    ...extra,
+  };
+}
+
+const startCollector = (env: Record<string, string | undefined>) => {
+  const p = start(['dist/workers/collector/main.js'], { ...env, DECNET_INSTANCE_ID: `collector-${procs.length}` });
+  procs.push(p);
+  return p;
+};
+const startIngester = (env: Record<string, string | undefined>) => {
+  const p = start(['dist/workers/ingester/main.js'], { ...env, DECNET_INSTANCE_ID: `ingester-${procs.length}` });
+  procs.push(p);
+  return p;
+};
+
+async function waitFor(what: () => Promise<boolean>, timeoutMs: number, procsToShow: Proc[]): Promise<void> {
+  try {
+    await eventually(what, timeoutMs, 200);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${procsToShow.map((p) => p.output()).join('\n---\n')}`, { cause: err });
+  }
+}
+
+describe('logger → collector → Kafka → ingester → Postgres, standalone bundles', () => {
+  it('stores lines sent with `logger --rfc5424` over UDP and over TCP with octet counting', async () => {
+    const port = await freePort();
+    const env = kafkaEnv(`e2e-logger-${process.pid}`, port);
+    const collector = startCollector(env);
+    const ingester = startIngester(env);
+    await waitFor(() => tcpOpen(port), 30_000, [collector]);
+    await logger(port, ['-d', '-t', 'ssh', '--msgid', 'auth_attempt', '--sd-id', 'relay@55555',
+      '--sd-param', 'src_ip="203.0.113.9"', '--sd-param', 'principal="root"', '--sd-param', 'secret_printable="toor"',
+      '--sd-param', `secret_b64="${Buffer.from('toor').toString('base64')}"`, 'udp attempt']);
+    const file = join(home, 'lines.txt');
+    writeFileSync(file, Array.from({ length: 300 }, (_, i) => `tcp line ${i} src_ip=198.51.100.${i % 250}`).join('\n') + '\n');
+    await logger(port, ['--octet-count', '-T', '-t', 'ftp', '--msgid', 'command', '-f', file]);
+    await waitFor(async () => (await count('SELECT count(*) AS n FROM logs')) === 301, 90_000, [collector, ingester]);
+    expect(await count(`SELECT count(DISTINCT msg) AS n FROM logs WHERE service = 'ftp'`)).toBe(300);
+    const udp = (await database.pool.query(`SELECT service, event_type, attacker_ip, fields, msg FROM logs WHERE service = 'ssh'`)).rows;
+    expect(udp).toEqual([
+      {
+        service: 'ssh',
+        event_type: 'auth_attempt',
+        attacker_ip: '203.0.113.9',
+        fields: { src_ip: '203.0.113.9', principal: 'root', secret_printable: 'toor', secret_b64: 'dG9vcg==' },
+        msg: 'udp attempt',
+      },
+    ]);
+    expect((await database.pool.query('SELECT principal, attempt_count FROM credentials')).rows).toEqual([{ principal: 'root', attempt_count: 1 }]);
+    expect(await count(`SELECT count(*) AS n FROM logs WHERE attacker_ip = '198.51.100.7'`)).toBe(2);
+    expect(await collector.kill('SIGTERM')).toBe(0);
+    expect(await ingester.kill('SIGTERM')).toBe(0);
+  });
+
+  it('finds every line of a growing file exactly once after SIGKILLs of collector and ingester', async () => {
+    const port = await freePort();
+    const file = join(home, 'decnet.log');
+    writeFileSync(file, '');
+    const env = kafkaEnv(`e2e-kill-${process.pid}`, port, { DECNET_COLLECTOR_FILES: file, DECNET_COLLECTOR_LISTEN: 'none' });
+    const TOTAL = 2_000;
+    // Every 50th line is written twice: identical lines are distinct events and must both stay.
+    const lines: string[] = [];
+    for (let i = 0; i < TOTAL; i++) {
+      const line = `<134>1 2026-05-02T06:00:25Z decky-01 ssh - login [relay@55555 seq="${i}" src_ip="10.9.${(i >> 8) & 255}.${i & 255}"]`;
+      lines.push(line);
+      if (i % 50 === 0) lines.push(line);
+    }
+    let collector = startCollector(env);
+    let ingester = startIngester(env);
+    let written = 0;
+    const writer = (async () => {
+      // About 7 s of writing, so every kill below lands mid-stream.
+      while (written < lines.length) {
+        const chunk = lines.slice(written, written + 20);
+        appendFileSync(file, chunk.map((l) => `${l}\n`).join(''));
+        written += chunk.length;
+        await new Promise((r) => setTimeout(r, 70));
+      }
+    })();
+    const at = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const midStream: number[] = [];
+    await at(1_500);
+    midStream.push(written);
+    await collector.kill('SIGKILL');
+    collector = startCollector(env);
+    await at(1_500);
+    midStream.push(written);
+    await ingester.kill('SIGKILL');
+    ingester = startIngester(env);
+    await at(1_500);
+    midStream.push(written);
+    await Promise.all([collector.kill('SIGKILL'), ingester.kill('SIGKILL')]);
+    collector = startCollector(env);
+    ingester = startIngester(env);
+    await writer;
+    expect(midStream.every((n) => n > 0 && n < lines.length)).toBe(true);
+    await waitFor(async () => (await count('SELECT count(*) AS n FROM logs')) >= lines.length, 150_000, [collector, ingester]);
+    await at(1_000);
+    expect(await count('SELECT count(*) AS n FROM logs')).toBe(lines.length);
+    expect(await count(`SELECT count(DISTINCT fields->>'seq') AS n FROM logs`)).toBe(TOTAL);
+    const repeated = (await database.pool.query<{ seq: string; n: string }>(
+      `SELECT fields->>'seq' AS seq, count(*) AS n FROM logs GROUP BY 1 HAVING count(*) > 1 ORDER BY (fields->>'seq')::int`,
+    )).rows;
+    expect(repeated.map((r) => [Number(r.seq), Number(r.n)])).toEqual(
+      Array.from({ length: TOTAL / 50 }, (_, k) => [k * 50, 2]),
+    );
+    expect(await collector.kill('SIGTERM')).toBe(0);
+    expect(await ingester.kill('SIGTERM')).toBe(0);
+  }, 240_000);
+});
+
+describe('ingester instances share one Kafka consumer group', () => {
+  it('stores each event once across two instances, including events published before they joined', async () => {
+    const port = await freePort();
+    const file = join(home, 'shared.log');
+    const line = (i: number) => `<134>1 2026-05-02T06:00:25Z decky-01 ssh - login [relay@55555 seq="${i}" src_ip="10.8.${i >> 8}.${i & 255}"]\n`;
+    const EARLY = 300;
+    const TOTAL = 1_500;
+    writeFileSync(file, Array.from({ length: EARLY }, (_, i) => line(i)).join(''));
+    const env = kafkaEnv(`e2e-group-${process.pid}`, port, { DECNET_COLLECTOR_FILES: file, DECNET_COLLECTOR_LISTEN: 'none' });
+    const collector = startCollector(env);
+    // Let the collector publish the first lines before any ingester exists: the group must
+    // start from the oldest retained event, not from the end.
+    await new Promise((r) => setTimeout(r, 4_000));
+    const a = startIngester({ ...env, DECNET_LOG_LEVEL: 'info' });
+    const b = startIngester({ ...env, DECNET_LOG_LEVEL: 'info' });
+    await waitFor(async () => (await count('SELECT count(*) AS n FROM logs')) >= EARLY, 120_000, [collector, a, b]);
+    // Both members are in the group by now; later lines spread over both (keyed by address).
+    await waitFor(async () => [a, b].every((p) => p.output().includes('"ingester started"')), 30_000, [a, b]);
+    await new Promise((r) => setTimeout(r, 3_000));
+    appendFileSync(file, Array.from({ length: TOTAL - EARLY }, (_, i) => line(EARLY + i)).join(''));
+    await waitFor(async () => (await count('SELECT count(*) AS n FROM logs')) >= TOTAL, 120_000, [collector, a, b]);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await count('SELECT count(*) AS n FROM logs')).toBe(TOTAL);
+    expect(await a.kill('SIGTERM')).toBe(0);
+    expect(await b.kill('SIGTERM')).toBe(0);
+    expect(await collector.kill('SIGTERM')).toBe(0);
+    const insertedBy = (p: Proc) => {
+      const stopped = p.output().split('\n').find((l) => l.includes('"ingester stopped"'));
+      return stopped ? (JSON.parse(stopped) as { inserted: number }).inserted : -1;
+    };
+    expect(insertedBy(a) + insertedBy(b)).toBe(TOTAL);
+    expect(insertedBy(a)).toBeGreaterThan(0);
+    expect(insertedBy(b)).toBeGreaterThan(0);
+  }, 240_000);
+});
+
+describe('decnet up hosts collector and ingester on the in-memory bus', () => {
+  it('stores lines sent with logger while `decnet up --workers collector,ingester` runs', async () => {
+    const port = await freePort();
+    const up = start(['apps/cli/bin/decnet.js', 'up', '--workers', 'collector,ingester'], {
+      DATABASE_URL: scratch.url,
+      DECNET_HOME: home,
+      DECNET_LOG_LEVEL: 'warn',
+      DECNET_COLLECTOR_PORT: String(port),
+      KAFKA_BROKERS: undefined,
+    });
+    procs.push(up);
+    await waitFor(() => tcpOpen(port), 60_000, [up]);
+    // The ingester subscribes a moment after the collector listens; the in-memory bus keeps
+    // nothing for absent subscribers, so probe until a line lands before sending the batch.
+    await waitFor(async () => {
+      await logger(port, ['-T', '--octet-count', '-t', 'probe', 'probe']);
+      return (await count(`SELECT count(*) AS n FROM logs WHERE service = 'probe'`)) > 0;
+    }, 30_000, [up]);
+    const file = join(home, 'up-lines.txt');
+    writeFileSync(file, Array.from({ length: 100 }, (_, i) => `up line ${i}`).join('\n') + '\n');
+    await logger(port, ['-T', '--octet-count', '-t', 'telnet', '--msgid', 'command', '-f', file]);
+    await logger(port, ['-d', '-t', 'telnet', '--msgid', 'command', 'over udp']);
+    await waitFor(async () => (await count(`SELECT count(*) AS n FROM logs WHERE service = 'telnet'`)) === 101, 30_000, [up]);
+    expect(await up.kill('SIGTERM')).toBe(0);
+  }, 120_000);
+});

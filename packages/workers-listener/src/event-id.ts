@@ -1,0 +1,31 @@
+// Stable event ids for lines received over TLS, computed exactly as the collector computes its
+// own (SHA-256 over source, position and line, as a version 8 UUID), so the ingester's
+// idempotency covers both paths alike. A forwarded line's source names the sender's certificate
+// CN and its file generation, and its position is the line's byte offset: a resend after any
+// restart carries the same id, and no sender can mint ids in another sender's space.
+import { createHash } from 'node:crypto';
+
+/** The id of `line` at `position` of stream `source` (a version 8, variant 10 UUID). */
+export function eventId(source: string, position: string | number, line: Uint8Array | string): string {
+  const hash = createHash('sha256');
+  hash.update(source);
+  hash.update('\0');
+  hash.update(String(position));
+  hash.update('\0');
+  hash.update(line);
+  const b = hash.digest().subarray(0, 16);
+  b[6] = ((b[6] as number) & 0x0f) | 0x80;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Source of a line forwarded with acknowledgements: sender CN and file generation. */
+export function forwardedSource(peer: string, stream: string): string {
+  return `fwd/${peer}/${stream}`;
+}
+
+/** Source of a plain RFC 5425 connection: sender CN and a per-connection id (frames are numbered). */
+export function plainSource(peer: string, connectionId: string): string {
+  return `tls/${peer}/${connectionId}`;
+}
