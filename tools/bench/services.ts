@@ -1,7 +1,7 @@
 // Benchmark of the honeypot service bundles on loopback: idle RSS of each bundle
 // (node dist/services/<slug>/main.js), and connections per second it accepts, answers and logs
 // (each connection waits for the service's first reply, then closes).
-// Run: node tools/bundle/bundle.mjs service-ssh service-telnet service-http service-ftp
+// Run: node tools/bundle/bundle.mjs service-ssh service-telnet service-http service-ftp service-smtp service-redis service-mysql service-postgres
 //      npx tsx --conditions=@decnet/source tools/bench/services.ts [--json] [--connections N] [--only a,b]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -40,6 +40,11 @@ const TARGETS: Target[] = [
   { slug: 'telnet', portEnv: 'TELNET_PORT', loggedAs: 'connect' },
   { slug: 'http', portEnv: 'HTTP_PORT', hello: 'GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n', loggedAs: 'request' },
   { slug: 'ftp', portEnv: 'FTP_PORT', loggedAs: 'connection' },
+  { slug: 'smtp', portEnv: 'SMTP_PORT', loggedAs: 'connect' },
+  { slug: 'redis', portEnv: 'REDIS_PORT', hello: 'PING\r\n', loggedAs: 'command' },
+  { slug: 'mysql', portEnv: 'MYSQL_PORT', loggedAs: 'connect' },
+  // A v3 StartupMessage (user "bench"), all ASCII bytes; the reply is the MD5 challenge.
+  { slug: 'postgres', portEnv: 'POSTGRES_PORT', hello: '\x00\x00\x00\x14\x00\x03\x00\x00user\x00bench\x00\x00', loggedAs: 'connect' },
 ];
 
 function rssKb(pid: number): number {

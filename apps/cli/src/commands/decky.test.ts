@@ -68,6 +68,23 @@ describe('decnet decky run hosts several services in one process with one event 
     expect(events(io.out).filter((e) => e.type === 'shutdown')).toHaveLength(2);
   });
 
+  it('runs the database and mail emulators side by side: smtp, redis, mysql and postgres', async () => {
+    const io = capture({ SMTP_PORT: '0', REDIS_PORT: '0', MYSQL_PORT: '0', POSTGRES_PORT: '0' });
+    const controller = new AbortController();
+    const done = serve(['run', '--services', 'smtp,redis,mysql,postgres', '--bind', '127.0.0.1', '--name', 'db-01'], io, controller.signal);
+    const startups = await until(() => {
+      const s = events(io.out).filter((e) => e.type === 'startup');
+      return s.length === 4 ? s : undefined;
+    });
+    expect(startups.map((s) => s.app).sort()).toEqual(['mysql', 'postgres', 'redis', 'smtp']);
+    const port = (app: string): number => Number(startups.find((s) => s.app === app)?.params['port']);
+    expect(await banner(port('smtp'))).toBe('220 db-01 ESMTP Postfix (Ubuntu)\r\n');
+    expect((await banner(port('mysql'))).slice(4, 11)).toBe('\x0a8.0.36');
+    controller.abort();
+    expect(await done).toBe(0);
+    expect(events(io.out).filter((e) => e.type === 'shutdown')).toHaveLength(4);
+  });
+
   it('keeps the services that started when one cannot bind', async () => {
     const first = capture({ HTTP_PORT: '0' });
     const c1 = new AbortController();

@@ -69,7 +69,7 @@ describe('decnet service run hosts one emulator and streams its events as RFC 54
   it('rejects unknown services and bad ports as usage errors', async () => {
     const io = capture();
     expect(await main(['service', 'run', 'gopher'], io)).toBe(2);
-    expect(io.err).toContain('unknown service "gopher"; emulators: ftp, http, ssh, telnet');
+    expect(io.err).toContain('unknown service "gopher"; emulators: ftp, http, mysql, postgres, redis, smtp, ssh, telnet');
     const bad = capture();
     expect(await main(['service', 'run', 'ssh', '--port', '99999'], bad)).toBe(2);
     expect(bad.err).toContain('--port must be an integer from 0 to 65535');
@@ -79,7 +79,7 @@ describe('decnet service run hosts one emulator and streams its events as RFC 54
     const io = capture();
     expect(await main(['service', 'list', '--json'], io)).toBe(0);
     const list = JSON.parse(io.out) as { slug: string; port: number; env: string[] }[];
-    expect(list.map((s) => s.slug)).toEqual(['ftp', 'http', 'ssh', 'telnet']);
+    expect(list.map((s) => s.slug)).toEqual(['ftp', 'http', 'mysql', 'postgres', 'redis', 'smtp', 'ssh', 'telnet']);
     expect(list.find((s) => s.slug === 'ssh')).toMatchObject({ port: 22 });
     expect(list.find((s) => s.slug === 'ssh')?.env).toContain('SSH_ROOT_PASSWORD');
   });

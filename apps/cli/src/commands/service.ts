@@ -9,6 +9,10 @@ import { UsageError, parseCommandArgs, renderJson, renderTable, type CommandIO }
 export const SERVICE_LOADERS: Readonly<Record<string, () => Promise<AnyServiceSpec>>> = {
   ftp: () => import('@decnet/service-ftp').then((m) => m.service as AnyServiceSpec),
   http: () => import('@decnet/service-http').then((m) => m.service as AnyServiceSpec),
+  mysql: () => import('@decnet/service-mysql').then((m) => m.service as AnyServiceSpec),
+  postgres: () => import('@decnet/service-postgres').then((m) => m.service as AnyServiceSpec),
+  redis: () => import('@decnet/service-redis').then((m) => m.service as AnyServiceSpec),
+  smtp: () => import('@decnet/service-smtp').then((m) => m.service as AnyServiceSpec),
   ssh: () => import('@decnet/service-ssh').then((m) => m.service as AnyServiceSpec),
   telnet: () => import('@decnet/service-telnet').then((m) => m.service as AnyServiceSpec),
 };
