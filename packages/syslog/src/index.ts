@@ -1,7 +1,7 @@
 /**
  * RFC 5424 syslog for decnet: the one parser and formatter every package uses, RFC 5425 /
  * RFC 6587 stream framing, and the DECNET event record (attacker address, double-wrap unwrap,
- * bash `CMD` lines). Pure: no sockets, timers or files, and nothing here throws on input bytes.
+ * bash `CMD` lines), and the shared `log.event.<service>` subject and payload shape. Pure: no sockets, timers or files, and nothing here throws on input bytes.
  *
  * ```ts
  * import { createSyslogStreamDecoder, parseEventRecord } from '@decnet/syslog';
@@ -67,3 +67,6 @@ export {
 // event-record.ts
 export type { CommandInfo, EventKind, EventRecord, EventRecordResult } from './event-record.js';
 export { parseCommandLine, parseEventRecord, toEventRecord } from './event-record.js';
+// log-event.ts
+export type { LogEventPayload } from './log-event.js';
+export { LOG_EVENT_PATTERN, formatUuidV8, logEventSubject, trimLineEnding } from './log-event.js';

@@ -1,10 +1,10 @@
 // One TCP connection's pure handling: framing auto-detected per frame, faults closing only the
 // connection that caused them, and fast-check over random and mutated streams (never throws).
-import { encodeOctetCounted } from '@decnet/syslog';
+import { encodeOctetCounted, type LogEventPayload } from '@decnet/syslog';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConnectionSession } from './connection.js';
-import { LineProcessor, type LogEventPayload } from './line-processor.js';
+import { LineProcessor } from './line-processor.js';
 import { COLLECTOR_DEFAULTS } from './options.js';
 
 /** Runs per property: enough to find edge cases, small enough for a 2-core CI box. */

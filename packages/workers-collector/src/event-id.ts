@@ -2,6 +2,7 @@
 // id, so a replay (restart, retry) is deduplicated downstream, while two identical lines at
 // different positions (two identical failed logins in one second) stay two events.
 import { createHash } from 'node:crypto';
+import { formatUuidV8 } from '@decnet/syslog';
 
 /**
  * The id of the line `line` found at `position` of source `source`, as a UUID string (RFC 9562
@@ -16,15 +17,6 @@ export function eventId(source: string, position: string | number, line: Uint8Ar
   hash.update(`${source.length}:${source}${where.length}:${where}`);
   hash.update(line);
   return formatUuidV8(hash.digest());
-}
-
-/** Formats the first 16 bytes of `digest` as a version 8, variant 10 UUID. */
-export function formatUuidV8(digest: Uint8Array): string {
-  const b = Buffer.from(digest.subarray(0, 16));
-  b[6] = ((b[6] as number) & 0x0f) | 0x80;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
-  const hex = b.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** A derived id: the id of something caused by event `parentId` (e.g. the session it closed). */

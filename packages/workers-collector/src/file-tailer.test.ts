@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryBroker, silentLogger, type Bus, type Envelope, type Payload, type PublishOptions } from '@decnet/core';
 import { captureEvents, eventually } from '@decnet/core/testing';
+import type { LogEventPayload } from '@decnet/syslog';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointStore } from './checkpoint-store.js';
 import { FileTailer } from './file-tailer.js';
-import { LineProcessor, type LogEventPayload } from './line-processor.js';
+import { LineProcessor } from './line-processor.js';
 import { COLLECTOR_DEFAULTS } from './options.js';
 import { RetryingPublisher } from './publisher.js';
 

@@ -25,7 +25,7 @@ export { ConnectionSession } from './connection.js';
 // errors.ts
 export { ListenError } from './errors.js';
 // event-id.ts
-export { derivedEventId, eventId, formatUuidV8 } from './event-id.js';
+export { derivedEventId, eventId } from './event-id.js';
 // file-tailer.ts
 export type { TailCounters, TailerDeps } from './file-tailer.js';
 export { FileTailer, HEAD_MAX_BYTES, fileGeneration, fileHead } from './file-tailer.js';
@@ -33,7 +33,7 @@ export { FileTailer, HEAD_MAX_BYTES, fileGeneration, fileHead } from './file-tai
 export type { FilterableRecord } from './filter.js';
 export { ConnectRateLimiter, NoiseFilter, RATE_LIMIT_GC_THRESHOLD, RATE_LIMIT_GC_WINDOWS, RATE_LIMIT_MAX_KEYS } from './filter.js';
 // line-processor.ts
-export type { LineCounters, LineOutcome, LineTransport, LogEventPayload, ProcessorClocks, PublishItem } from './line-processor.js';
+export type { LineCounters, LineOutcome, LineTransport, ProcessorClocks, PublishItem } from './line-processor.js';
 export { LineProcessor } from './line-processor.js';
 // network.ts
 export type { BoundPorts, NetworkCounters, NetworkDeps } from './network.js';
@@ -54,8 +54,9 @@ export { RetryingPublisher } from './publisher.js';
 // session-aggregator.ts
 export type { SessionCommand, SessionEndedPayload } from './session-aggregator.js';
 export { MAX_COMMANDS_PER_IP, MAX_TRACKED_IPS, SessionAggregator } from './session-aggregator.js';
-// subjects.ts
-export { LOG_EVENT_PATTERN, logEventSubject } from './subjects.js';
+// The log-event shape lives in @decnet/syslog (shared with the listener); re-exported here.
+export type { LogEventPayload } from '@decnet/syslog';
+export { LOG_EVENT_PATTERN, formatUuidV8, logEventSubject } from '@decnet/syslog';
 // worker.ts
 export type { CollectorHooks } from './worker.js';
 export { runCollector } from './worker.js';

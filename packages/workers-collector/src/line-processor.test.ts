@@ -1,7 +1,8 @@
 // One line in, one decision out: parsed lines become stably-identified log.event.* items;
 // noise, repeats and malformed input are counted and never published.
+import type { LogEventPayload } from '@decnet/syslog';
 import { describe, expect, it } from 'vitest';
-import { LineProcessor, type LineOutcome, type LogEventPayload, type PublishItem } from './line-processor.js';
+import { LineProcessor, type LineOutcome, type PublishItem } from './line-processor.js';
 import { COLLECTOR_DEFAULTS, type CompiledCollectorOptions } from './options.js';
 
 const enc = new TextEncoder();

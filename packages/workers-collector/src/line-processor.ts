@@ -1,31 +1,14 @@
 // The pure heart of the collector: one line in, one decision out — publish (with its stable id,
 // subject, key and payload), filtered, or malformed — plus counters. No sockets, files or bus.
 import { SUBJECTS, subjects } from '@decnet/core';
-import { parseEventRecord, type EventRecord } from '@decnet/syslog';
+import { logEventSubject, parseEventRecord, trimLineEnding, type EventRecord, type LogEventPayload } from '@decnet/syslog';
 import { derivedEventId, eventId } from './event-id.js';
 import { ConnectRateLimiter, NoiseFilter } from './filter.js';
 import type { CompiledCollectorOptions } from './options.js';
 import { SessionAggregator, type SessionEndedPayload } from './session-aggregator.js';
-import { logEventSubject } from './subjects.js';
 
 /** How a line reached the collector. */
 export type LineTransport = 'udp' | 'tcp' | 'file';
-
-/**
- * The payload of `log.event.<service>`: upstream's collector record (snake_case keys of the
- * `logs` table) plus the correlation extras from @decnet/syslog and provenance.
- */
-export interface LogEventPayload extends EventRecord {
-  [key: string]: unknown;
-  /** How the line arrived (`udp`, `tcp`, `file`; the listener uses `tls`). */
-  source: string;
-  /** The sending host's certificate CN for forwarded lines; `null` for local input. */
-  source_worker: string | null;
-  /** When the collector read the line (ISO 8601 UTC). */
-  received_at: string;
-  /** True when invalid UTF-8 was replaced with U+FFFD while decoding. */
-  invalid_utf8: boolean;
-}
 
 /** One event to publish. */
 export interface PublishItem {
@@ -70,17 +53,6 @@ const DEFAULT_CLOCKS: ProcessorClocks = {
   monotonic: () => performance.now(),
   wall: () => Date.now(),
 };
-
-/** Bytes at the end of a line that are delimiters, not content (UDP senders add them). */
-function trimLineEnding(bytes: Uint8Array): Uint8Array {
-  let end = bytes.length;
-  while (end > 0) {
-    const b = bytes[end - 1];
-    if (b !== 10 && b !== 13 && b !== 0) break;
-    end--;
-  }
-  return end === bytes.length ? bytes : bytes.subarray(0, end);
-}
 
 /**
  * Parses, filters and shapes lines. One instance per collector: the rate limiter and the

@@ -1,6 +1,8 @@
 // Edge validation and normalisation: what Postgres cannot store is replaced, indexed text is
 // bounded, and a line whose TIMESTAMP is not a date is stored at its receive time.
-import { describe, expect, it } from 'vitest';
+import type { LogEventPayload as ProducedPayload } from '@decnet/syslog';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type * as z from 'zod/mini';
 import { MAX_INDEXED_TEXT, logEventPayloadSchema, safeText, toIngestEvent } from './payload.js';
 
 const payload = {
@@ -21,6 +23,9 @@ describe('payloads are validated at the edge and made safe for Postgres', () => 
     expect(logEventPayloadSchema.safeParse(payload).success).toBe(true);
     expect(logEventPayloadSchema.safeParse({ ...payload, raw_line: undefined }).success).toBe(false);
     expect(logEventPayloadSchema.safeParse({ ...payload, fields: 'x' }).success).toBe(false);
+  });
+  it('accepts, by type, every payload the collector and listener build (the shared shape)', () => {
+    expectTypeOf<ProducedPayload>().toExtend<z.input<typeof logEventPayloadSchema>>();
   });
   it('replaces NUL and lone surrogates, and keeps valid pairs', () => {
     expect(safeText('a\u0000b\uD800c\uDC00d\uD83D\uDE00')).toBe('a\uFFFDb\uFFFDc\uFFFDd\uD83D\uDE00');

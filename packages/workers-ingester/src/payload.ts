@@ -2,9 +2,6 @@
 // zod/mini), and the normalised event the store writes: safe text, a real instant, string fields.
 import * as z from 'zod/mini';
 
-/** Subjects the ingester consumes: every parsed log event (collector and listener). */
-export const LOG_EVENT_PATTERN = 'log.event.>';
-
 /** Longest `raw_line` kept; a longer one (never produced by our collectors) is refused at the edge. */
 const MAX_RAW_LINE = 1024 * 1024;
 

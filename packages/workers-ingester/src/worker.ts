@@ -10,11 +10,12 @@ import {
   type WorkerContext,
 } from '@decnet/core';
 import { getDatabase } from '@decnet/db';
+import { LOG_EVENT_PATTERN } from '@decnet/syslog';
 import { Batcher } from './batcher.js';
 import { FlushAbandonedError, SchemaNotReadyError } from './errors.js';
 import { notificationsFor, type Notification } from './notifications.js';
 import { compileIngesterOptions, type IngesterOptions } from './options.js';
-import { LOG_EVENT_PATTERN, logEventPayloadSchema, toIngestEvent, type IngestEvent } from './payload.js';
+import { logEventPayloadSchema, toIngestEvent, type IngestEvent } from './payload.js';
 import { isDataError, isSchemaError, writeBatch, type BatchOutcome } from './store.js';
 
 /** First wait after a failed transaction; doubles up to the max while the database is away. */

@@ -4,6 +4,7 @@
 // CN and its file generation, and its position is the line's byte offset: a resend after any
 // restart carries the same id, and no sender can mint ids in another sender's space.
 import { createHash } from 'node:crypto';
+import { formatUuidV8 } from '@decnet/syslog';
 
 /** The id of `line` at `position` of stream `source` (a version 8, variant 10 UUID). */
 export function eventId(source: string, position: string | number, line: Uint8Array | string): string {
@@ -13,11 +14,7 @@ export function eventId(source: string, position: string | number, line: Uint8Ar
   hash.update(String(position));
   hash.update('\0');
   hash.update(line);
-  const b = hash.digest().subarray(0, 16);
-  b[6] = ((b[6] as number) & 0x0f) | 0x80;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
-  const hex = b.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return formatUuidV8(hash.digest());
 }
 
 /** Source of a line forwarded with acknowledgements: sender CN and file generation. */

@@ -38,8 +38,11 @@ export { LISTENER_CERT_NAME, LISTENER_DEFAULTS, compileListenerOptions, defaultL
 // publish.ts
 export { durablePublisher } from './publish.js';
 // record.ts
-export type { LineOutcome, LogEventPayload, PublishItem } from './record.js';
-export { LOG_EVENT_PATTERN, logEventSubject, processLine } from './record.js';
+export type { LineOutcome, PublishItem, TlsLogEventPayload } from './record.js';
+export { processLine } from './record.js';
+// The log-event shape lives in @decnet/syslog (shared with the collector); re-exported here.
+export type { LogEventPayload } from '@decnet/syslog';
+export { LOG_EVENT_PATTERN, logEventSubject } from '@decnet/syslog';
 // server.ts
 export type { ListenerServerOptions, ListenerTlsMaterial, ServerCounters } from './server.js';
 export { ListenerServer } from './server.js';

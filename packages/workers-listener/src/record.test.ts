@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { eventId, forwardedSource } from './event-id.js';
-import { logEventSubject, processLine } from './record.js';
+import { processLine } from './record.js';
 
 const NOW = Date.parse('2026-05-02T06:00:26Z');
 const bytes = (s: string): Uint8Array => Buffer.from(s);
@@ -34,11 +34,6 @@ describe('a received line becomes the collector-shaped event, stamped with the c
     expect(bad.type === 'publish' && bad.item.payload.invalid_utf8).toBe(true);
     expect(processLine(bytes('hello'), 'a', 's', 0, NOW)).toMatchObject({ type: 'malformed' });
     expect(processLine(bytes('\r\n\0'), 'a', 's', 0, NOW)).toEqual({ type: 'empty' });
-  });
-  it('makes a subject token out of any APP-NAME', () => {
-    expect(logEventSubject('smtp_relay')).toBe('log.event.smtp_relay');
-    expect(logEventSubject('a.b*c>d e')).toBe('log.event.a_b_c_d_e');
-    expect(logEventSubject('')).toBe('log.event._');
   });
 });
 
