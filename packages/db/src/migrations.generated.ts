@@ -210,4 +210,12 @@ export const MIGRATIONS: readonly EmbeddedMigration[] = [
       "CREATE INDEX \"ix_webhook_subscriptions_enabled\" ON \"webhook_subscriptions\" USING btree (\"enabled\");",
     ],
   },
+  {
+    tag: "0001_logs_source_worker",
+    when: 1795747285772,
+    hash: "dedec9ed47d1a661ef3f87d049c08e8bf814b18ac2be156939673861b9d7bc35",
+    statements: [
+      "ALTER TABLE \"logs\" ADD COLUMN \"source_worker\" text;",
+    ],
+  },
 ];

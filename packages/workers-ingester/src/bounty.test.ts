@@ -15,6 +15,7 @@ const event = (eventType: string, fields: Record<string, string>, over: Partial<
   rawLine: '',
   fields,
   msg: null,
+  sourceWorker: null,
   ...over,
 });
 const headers = (h: Record<string, string>) => JSON.stringify(h);

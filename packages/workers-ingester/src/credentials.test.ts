@@ -15,6 +15,7 @@ const event = (fields: Record<string, string>, over: Partial<IngestEvent> = {}):
   rawLine: '<134>1 ...',
   fields,
   msg: null,
+  sourceWorker: null,
   ...over,
 });
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');

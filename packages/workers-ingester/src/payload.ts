@@ -36,6 +36,8 @@ export interface IngestEvent {
   readonly rawLine: string;
   readonly fields: Record<string, string>;
   readonly msg: string | null;
+  /** Certificate CN of the remote sender (listener), null for local collection. */
+  readonly sourceWorker: string | null;
 }
 
 // NUL and unpaired surrogates: Postgres text and jsonb refuse both.
@@ -83,5 +85,6 @@ export function toIngestEvent(eventId: string, payload: LogEventPayload, envelop
     rawLine: safeText(payload.raw_line),
     fields,
     msg: payload.msg === undefined || payload.msg === null ? null : safeText(payload.msg),
+    sourceWorker: payload.source_worker ? indexed(payload.source_worker) : null,
   };
 }

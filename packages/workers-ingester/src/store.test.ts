@@ -45,6 +45,15 @@ describe('a batch is idempotent on the event id', () => {
     });
   });
 
+  it('stores the remote sender (certificate CN) apart from the syslog hostname', async () => {
+    await writeBatch(database.pool, [ingestEvent('tls-1', { sourceWorker: 'agent-07' }), ingestEvent('local-1')], options);
+    const rows = (await database.pool.query('SELECT event_id, source_worker FROM logs ORDER BY event_id')).rows;
+    expect(rows).toEqual([
+      { event_id: 'local-1', source_worker: null },
+      { event_id: 'tls-1', source_worker: 'agent-07' },
+    ]);
+  });
+
   it('counts each credential attempt once, however often it is delivered', async () => {
     await writeBatch(database.pool, [authEvent('a', 'pw'), authEvent('b', 'pw')], options);
     await writeBatch(database.pool, [authEvent('a', 'pw'), authEvent('c', 'pw'), authEvent('d', 'other')], options);

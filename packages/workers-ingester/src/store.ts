@@ -38,8 +38,8 @@ export interface StoreOptions {
 }
 
 const INSERT_LOGS = `
-  INSERT INTO logs (timestamp, decky, service, event_type, attacker_ip, raw_line, fields, msg, event_id)
-  SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[])
+  INSERT INTO logs (timestamp, decky, service, event_type, attacker_ip, raw_line, fields, msg, event_id, source_worker)
+  SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::text[])
   ON CONFLICT (event_id) DO NOTHING
   RETURNING id::text, event_id`;
 
@@ -94,6 +94,7 @@ async function insertLogs(client: PoolClient, events: readonly IngestEvent[]): P
     events.map((e) => JSON.stringify(e.fields)),
     events.map((e) => e.msg),
     events.map((e) => e.eventId),
+    events.map((e) => e.sourceWorker),
   ]);
   return new Map(result.rows.map((r) => [r.event_id, r.id]));
 }

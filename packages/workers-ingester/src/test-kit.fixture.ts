@@ -25,6 +25,7 @@ export function ingestEvent(eventId: string, over: Partial<IngestEvent> = {}): I
     rawLine: `<134>1 2026-05-02T06:00:25Z decky-01 ssh - login [relay@55555 n="${eventId}"]`,
     fields: { n: eventId },
     msg: null,
+    sourceWorker: null,
     ...over,
   };
 }

@@ -33,6 +33,9 @@ export const logs = pgTable(
     span_id: text(),
     // Deliberate addition: the bus envelope id; unique so a redelivered event inserts nothing.
     event_id: text().unique('uq_logs_event_id'),
+    // Deliberate addition: the remote sender (listener: its client certificate's CN), null for
+    // events collected on this host. Never taken from the syslog HOSTNAME.
+    source_worker: text(),
   },
   (t) => [
     index('ix_logs_timestamp').on(t.timestamp),
