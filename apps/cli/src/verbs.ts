@@ -103,4 +103,10 @@ export const VERBS: readonly Verb[] = [
     usage: 'decnet pki <init|issue <name> [--server|--client] [--san S]|list> [--dir D]',
     load: () => import('./commands/pki.js'),
   },
+  {
+    name: 'ttp',
+    summary: 'ATT&CK tagging: eval a corpus, check rules, list tags, export STIX, verify ATT&CK data',
+    usage: 'decnet ttp <eval <corpus.jsonl>|rules|tags|export --stix|attack verify <bundle.json>> [--json]',
+    load: () => import('./commands/ttp.js'),
+  },
 ];

