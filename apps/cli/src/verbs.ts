@@ -104,6 +104,18 @@ export const VERBS: readonly Verb[] = [
     load: () => import('./commands/pki.js'),
   },
   {
+    name: 'attackers',
+    summary: 'list the attackers the profiler built, most recently seen first',
+    usage: 'decnet attackers [--json] [--limit N]',
+    load: () => import('./commands/attackers.js'),
+  },
+  {
+    name: 'webhook',
+    summary: 'manage signed webhook subscriptions: add|list|remove|test|enable|disable',
+    usage: 'decnet webhook <add <name> <url> --pattern P|list|remove <name>|test <name>|enable <name>|disable <name>> [--json]',
+    load: () => import('./commands/webhook.js'),
+  },
+  {
     name: 'ttp',
     summary: 'ATT&CK tagging: eval a corpus, check rules, list tags, export STIX, verify ATT&CK data',
     usage: 'decnet ttp <eval <corpus.jsonl>|rules|tags|export --stix|attack verify <bundle.json>> [--json]',

@@ -73,12 +73,28 @@ export const CATALOG: readonly CatalogEntry[] = [
     load: async () => (await import('@decnet/worker-listener')).worker,
   },
   {
+    name: 'profiler',
+    needs: ['bus', 'db'],
+    group: 'heavy',
+    description: 'logs → attackers, attacker_behavior (incremental cursor, one transaction per batch); attacker.observed/scored',
+    fixture: false,
+    load: async () => (await import('@decnet/worker-profiler')).worker,
+  },
+  {
     name: 'ttp',
     needs: ['bus', 'db'],
     group: 'heavy',
     description: 'ATT&CK tagging: sessions, commands, HTTP, auth, intel, mail, canary → ttp_tag, ttp.tagged, ttp.rule.fired.*',
     fixture: false,
     load: async () => (await import('@decnet/worker-ttp')).worker,
+  },
+  {
+    name: 'webhook',
+    needs: ['bus', 'db'],
+    group: 'herd',
+    description: 'bus events → signed HTTP webhooks (JSON, Slack, Discord) with retries, breaker, SSRF guard',
+    fixture: false,
+    load: async () => (await import('@decnet/worker-webhook')).worker,
   },
 ];
 

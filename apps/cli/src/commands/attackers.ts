@@ -1,0 +1,126 @@
+// `decnet attackers [--json] [--limit N]`: the attackers the profiler built, most recently seen
+// first, with their behaviour class and tool guesses. Attacker-supplied text is shown escaped.
+import { createLogger } from '@decnet/core';
+import { loadConfigOrExit } from '@decnet/host';
+import { UsageError, parseCommandArgs, renderJson, renderTable, type CommandIO } from '../io.js';
+import { printable } from './logs.js';
+
+/** Rows shown when --limit is not given. */
+const DEFAULT_LIMIT = 50;
+/** Largest --limit accepted. */
+const MAX_LIMIT = 10_000;
+/** Width of the list columns (services, deckies, tools) in the table. */
+const LIST_WIDTH = 40;
+
+export function help(): string {
+  return [
+    'Usage: decnet attackers [--json] [--limit N]',
+    '',
+    'Lists the attackers the profiler built from the stored events, most recently seen first',
+    '(default 50, at most 10000): address, first and last seen, events, services, deckies (the',
+    'traversal path when it visited several), behaviour class and tool guesses. --json prints',
+    'every column, behaviour included.',
+    '',
+    'Reads DATABASE_URL, or the embedded Postgres under DECNET_HOME (the one "decnet up" runs).',
+    '',
+  ].join('\n');
+}
+
+/** The listing query (parameterised; `$1` is the limit). */
+export const ATTACKERS_QUERY = `
+  SELECT a.uuid::text AS uuid, a.ip, a.first_seen, a.last_seen, a.event_count, a.service_count, a.decky_count,
+         a.services, a.deckies, a.traversal_path, a.is_traversal, a.bounty_count, a.credential_count,
+         a.fingerprints, a.commands, a.country_code, a.asn, a.identity_id::text AS identity_id,
+         b.behavior_class, b.beacon_interval_s, b.beacon_jitter_pct, b.tool_guesses,
+         (b.timing_stats - '_state') AS timing_stats, b.phase_sequence
+  FROM attackers a LEFT JOIN attacker_behavior b ON b.attacker_uuid = a.uuid
+  ORDER BY a.last_seen DESC, a.ip
+  LIMIT $1`;
+
+/** One row as read. */
+export interface AttackerListRow {
+  uuid: string;
+  ip: string;
+  first_seen: Date;
+  last_seen: Date;
+  event_count: number;
+  service_count: number;
+  decky_count: number;
+  services: string[];
+  deckies: string[];
+  traversal_path: string | null;
+  is_traversal: boolean;
+  bounty_count: number;
+  credential_count: number;
+  fingerprints: unknown[];
+  commands: unknown[];
+  country_code: string | null;
+  asn: number | null;
+  identity_id: string | null;
+  behavior_class: string | null;
+  beacon_interval_s: number | null;
+  beacon_jitter_pct: number | null;
+  tool_guesses: unknown;
+  timing_stats: Record<string, unknown> | null;
+  phase_sequence: Record<string, unknown> | null;
+}
+
+function parseLimit(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_LIMIT;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_LIMIT) {
+    throw new UsageError(`--limit must be an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(value)}`, 'attackers');
+  }
+  return Number(value);
+}
+
+const time = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
+
+function list(items: unknown, separator = ','): string {
+  const text = printable(Array.isArray(items) ? items.map(String).join(separator) : '');
+  return text.length > LIST_WIDTH ? `${text.slice(0, LIST_WIDTH - 1)}…` : text;
+}
+
+export async function run(args: string[], io: CommandIO): Promise<number> {
+  const { values } = parseCommandArgs('attackers', args, { json: { type: 'boolean', default: false }, limit: { type: 'string' } }, false);
+  const limit = parseLimit(values.limit);
+  const config = loadConfigOrExit(io.env);
+  const log = createLogger({ level: io.env['DECNET_LOG_LEVEL'] ? config.logLevel : 'warn', name: 'attackers' });
+  const { openDatabase } = await import('@decnet/db');
+  const database = await openDatabase(config, log, { retry: false, poolMax: 1 });
+  let rows: AttackerListRow[];
+  try {
+    rows = (await database.pool.query<AttackerListRow>(ATTACKERS_QUERY, [limit])).rows;
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') {
+      io.stderr(`decnet attackers: the database at ${database.url} has no attackers table yet; run "decnet db migrate"\n`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await database.close();
+  }
+  if (values.json) {
+    io.stdout(renderJson(rows.map((r) => ({ ...r, first_seen: r.first_seen.toISOString(), last_seen: r.last_seen.toISOString() }))));
+    return 0;
+  }
+  if (rows.length === 0) {
+    io.stderr('no attackers yet (the profiler builds them from stored events)\n');
+    return 0;
+  }
+  io.stdout(
+    renderTable(
+      ['ip', 'first seen (utc)', 'last seen (utc)', 'events', 'services', 'deckies', 'class', 'tools'],
+      rows.map((r) => [
+        printable(r.ip),
+        time(r.first_seen),
+        time(r.last_seen),
+        r.event_count,
+        list(r.services),
+        r.traversal_path ? list(r.deckies, '→') : list(r.deckies),
+        r.behavior_class ?? '-',
+        list(r.tool_guesses) || '-',
+      ]),
+    ),
+  );
+  return 0;
+}

@@ -1,0 +1,130 @@
+// `decnet webhook`: add validates and refuses private targets unless allowed, prints a
+// generated secret once, list never shows secrets, test sends a signed event a receiver can
+// verify, remove/enable/disable act on names and uuids.
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { silentLogger } from '@decnet/core';
+import { testConfig } from '@decnet/core/testing';
+import type { Database } from '@decnet/db';
+import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError, type CommandIO } from '../io.js';
+import { run } from './webhook.js';
+
+const { migrate, openDatabase } = await import('@decnet/db');
+const { verifySignature } = await import('@decnet/worker-webhook');
+
+function capture(env: Record<string, string | undefined>): CommandIO & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return { stdout: (t) => (out += t), stderr: (t) => (err += t), env, out: () => out, err: () => err };
+}
+
+let scratch: ScratchDatabase;
+let database: Database;
+const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+const server = createServer((req, res) => {
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c.toString()));
+  req.on('end', () => {
+    received.push({ headers: req.headers, body });
+    res.writeHead(204).end();
+  });
+});
+let port = 0;
+
+beforeAll(async () => {
+  scratch = await createScratchDatabase();
+  database = await openDatabase(testConfig({ DATABASE_URL: scratch.url }), silentLogger, { retry: false });
+  await migrate(database.db, silentLogger);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as { port: number }).port;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+  await database.close();
+  await scratch.drop();
+});
+
+const webhook = async (args: string[], env: Record<string, string> = {}) => {
+  const io = capture({ DATABASE_URL: scratch.url, DECNET_HOME: '/tmp/decnet-webhook-test', DECNET_BUS: 'memory', ...env });
+  const code = await run(args, io);
+  return { code, io };
+};
+const ALLOW = { DECNET_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32' };
+
+describe('decnet webhook add validates before storing', () => {
+  it('refuses a loopback URL unless DECNET_WEBHOOK_ALLOW_CIDRS allows it', async () => {
+    const refused = await webhook(['add', 'local', `http://localhost:${port}/hook`, '--pattern', 'attacker.>']);
+    expect(refused.code).toBe(1);
+    expect(refused.io.err()).toContain('loopback');
+    expect((await database.pool.query('SELECT count(*)::int AS n FROM webhook_subscriptions')).rows[0]).toEqual({ n: 0 });
+  });
+
+  it('rejects bad patterns, presets, formats and missing arguments as usage errors', async () => {
+    await expect(webhook(['add', 'x', 'https://example.com/', '--pattern', 'a.>.b'])).rejects.toBeInstanceOf(UsageError);
+    await expect(webhook(['add', 'x', 'https://example.com/', '--preset', 'Nope'])).rejects.toBeInstanceOf(UsageError);
+    await expect(webhook(['add', 'x', 'https://example.com/', '--pattern', 'a.b', '--format', 'xml'])).rejects.toBeInstanceOf(UsageError);
+    await expect(webhook(['add', 'x', 'https://example.com/'])).rejects.toBeInstanceOf(UsageError);
+    await expect(webhook(['frobnicate'])).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('stores an allowed subscription, prints its generated secret once, and refuses a duplicate name', async () => {
+    const added = await webhook(['add', 'local', `http://127.0.0.1:${port}/hook`, '--pattern', 'attacker.>', '--preset', 'SystemStatus'], ALLOW);
+    expect(added.code).toBe(0);
+    expect(added.io.out()).toMatch(/^added webhook local \([0-9a-f-]{36}\) for system\.>, attacker\.>\nsecret \(shown once, store it now\): [A-Za-z0-9_-]{43}\n$/);
+    expect(added.io.err()).toContain('plain http');
+    expect(added.io.err()).toContain('reloads subscriptions every 30 s');
+    const dup = await webhook(['add', 'local', `http://127.0.0.1:${port}/other`, '--pattern', 'ttp.>'], ALLOW);
+    expect(dup.code).toBe(1);
+    expect(dup.io.err()).toContain('already exists');
+  });
+});
+
+describe('list, test, enable/disable and remove', () => {
+  it('lists without secrets, as a table and as JSON', async () => {
+    const table = await webhook(['list']);
+    expect(table.io.out()).toMatch(/^NAME\s+STATE\s+FORMAT\s+PATTERNS/);
+    expect(table.io.out()).toMatch(/local\s+enabled\s+json\s+system\.>,attacker\.>\s+0/);
+    const json = JSON.parse((await webhook(['list', '--json'])).io.out()) as Record<string, unknown>[];
+    expect(json[0]).toMatchObject({ name: 'local', enabled: true, format: 'json', topicPatterns: ['system.>', 'attacker.>'] });
+    expect(json[0]).not.toHaveProperty('secret');
+  });
+
+  it('sends a signed test event the receiver can verify with the stored secret', async () => {
+    const res = await webhook(['test', 'local', '--json'], ALLOW);
+    expect(res.code).toBe(0);
+    const result = JSON.parse(res.io.out()) as { ok: boolean; status: number; attempts: number; eventId: string };
+    expect(result).toMatchObject({ ok: true, status: 204, attempts: 1 });
+    const got = received.at(-1);
+    expect(got?.headers['x-decnet-event-topic']).toBe('test.ping');
+    expect(got?.headers['x-decnet-event-id']).toBe(result.eventId);
+    const secret = (await database.pool.query<{ secret: string }>(`SELECT secret FROM webhook_subscriptions WHERE name = 'local'`)).rows[0]?.secret;
+    expect(
+      verifySignature({
+        secret: secret as string,
+        body: got?.body ?? '',
+        timestamp: got?.headers['x-decnet-timestamp'] as string,
+        signature: got?.headers['x-decnet-signature'] as string,
+        nowS: Date.now() / 1000,
+      }),
+    ).toBe(true);
+    // Without the allow-list the same test is refused before any request.
+    const before = received.length;
+    const refused = await webhook(['test', 'local']);
+    expect(refused.code).toBe(1);
+    expect(refused.io.out()).toContain('refused');
+    expect(received).toHaveLength(before);
+  });
+
+  it('disables, enables and removes by name or uuid', async () => {
+    expect((await webhook(['disable', 'local'])).code).toBe(0);
+    expect((await webhook(['list'])).io.out()).toMatch(/local\s+disabled/);
+    const uuid = (JSON.parse((await webhook(['list', '--json'])).io.out()) as { uuid: string }[])[0]?.uuid as string;
+    expect((await webhook(['enable', uuid])).code).toBe(0);
+    expect((await webhook(['list'])).io.out()).toMatch(/local\s+enabled/);
+    expect((await webhook(['remove', 'local'])).code).toBe(0);
+    expect((await webhook(['remove', 'local'])).code).toBe(1);
+    expect((await webhook(['list'])).io.err()).toContain('no webhook subscriptions');
+  });
+});

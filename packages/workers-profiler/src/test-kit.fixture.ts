@@ -1,0 +1,56 @@
+// Shared by this package's database tests: a migrated scratch database and a fast way to write
+// synthetic `logs` rows (as the ingester would store them).
+import { silentLogger } from '@decnet/core';
+import { testConfig } from '@decnet/core/testing';
+import { migrate, openDatabase, type Database } from '@decnet/db';
+import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
+import type pg from 'pg';
+
+/** A fresh database with the decnet schema, and a pool on it. */
+export async function migratedDatabase(poolMax = 4): Promise<{ scratch: ScratchDatabase; database: Database }> {
+  const scratch = await createScratchDatabase();
+  const database = await openDatabase(testConfig({ DATABASE_URL: scratch.url }), silentLogger, { retry: false, poolMax });
+  await migrate(database.db, silentLogger);
+  return { scratch, database };
+}
+
+/** One synthetic log row. */
+export interface SyntheticLog {
+  at: Date | number;
+  ip: string;
+  decky?: string;
+  service?: string;
+  eventType?: string;
+  fields?: Record<string, string>;
+  msg?: string | null;
+}
+
+let seq = 0;
+
+/** Inserts rows in one statement (ids ascending in array order) and returns their ids. */
+export async function insertLogs(db: pg.Pool | pg.PoolClient, rows: readonly SyntheticLog[]): Promise<number[]> {
+  const r = await db.query<{ id: string }>(
+    `INSERT INTO logs (timestamp, decky, service, event_type, attacker_ip, raw_line, fields, msg, event_id)
+     SELECT ts, decky, service, event_type, ip, raw, fields, msg, eid
+     FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[])
+     WITH ORDINALITY AS t(ts, decky, service, event_type, ip, raw, fields, msg, eid, n) ORDER BY n
+     RETURNING id::text`,
+    [
+      rows.map((r) => new Date(r.at)),
+      rows.map((r) => r.decky ?? 'decky-01'),
+      rows.map((r) => r.service ?? 'ssh'),
+      rows.map((r) => r.eventType ?? 'login'),
+      rows.map((r) => r.ip),
+      rows.map((r) => `<134>1 synthetic ${r.ip}`),
+      rows.map((r) => JSON.stringify(r.fields ?? {})),
+      rows.map((r) => r.msg ?? null),
+      rows.map(() => `synthetic-${process.pid}-${++seq}`),
+    ],
+  );
+  return r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
+}
+
+/** Empties every table the profiler reads or writes. */
+export async function resetTables(pool: pg.Pool): Promise<void> {
+  await pool.query('TRUNCATE logs, bounty, credentials, state, attackers, smtp_targets RESTART IDENTITY CASCADE');
+}
