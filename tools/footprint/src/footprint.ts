@@ -156,7 +156,8 @@ async function measureEmbedded(env: NodeJS.ProcessEnv): Promise<LayoutReport> {
           const p = healthPayloadSchema.safeParse(r);
           return p.success ? [p.data] : [];
         });
-        if (beats.length > 0) break;
+        const expected = embeddedWorkers();
+        if (expected.every((w) => beats.some((b) => b.worker === w))) break;
       }
       if (Date.now() > end) throw new Error('decnet up sent no heartbeat in time');
       await new Promise((r) => setTimeout(r, 200));
@@ -189,6 +190,12 @@ function nodeFlagsOf(worker: string): string[] {
 function commonFlags(workers: string[]): string[] {
   const [first, ...rest] = workers.map(nodeFlagsOf);
   return (first ?? []).filter((f) => rest.every((r) => r.includes(f)));
+}
+
+/** The workers `decnet up` hosts: every product worker that runs embedded, else the fixtures. */
+function embeddedWorkers(): string[] {
+  const product = CATALOG.filter((w) => !w.fixture && w.embedded !== false).map((w) => w.name);
+  return product.length > 0 ? product : CATALOG.filter((w) => w.fixture).map((w) => w.name);
 }
 
 function isFixture(workers: string[]): boolean {
