@@ -142,7 +142,7 @@ async function measureKafkaLayout(launches: Launch[], env: NodeJS.ProcessEnv): P
 async function measureEmbedded(env: NodeJS.ProcessEnv): Promise<LayoutReport> {
   const home = mkdtempSync(join(tmpdir(), 'decnet-footprint-'));
   chmodSync(home, 0o755); // as root, the embedded Postgres runs as the postgres user
-  const childEnv = { ...env, DECNET_HOME: home, DECNET_INSTANCE_ID: 'fp-embedded' };
+  const childEnv: NodeJS.ProcessEnv = { ...env, DECNET_HOME: home, DECNET_INSTANCE_ID: 'fp-embedded' };
   delete childEnv.DATABASE_URL;
   const child = spawnNode(['apps/cli/bin/decnet.js', 'up'], childEnv);
   try {
