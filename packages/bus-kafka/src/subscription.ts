@@ -106,7 +106,7 @@ export class KafkaSubscription implements Subscription {
     private readonly handler: EventHandler,
     private readonly fromBeginning: boolean,
     private readonly ctx: SubscriptionContext,
-    private readonly concurrency: number = 1,
+    private readonly concurrency = 1,
   ) {
     this.ready = new Promise<void>((resolve) => (this.resolveReady = resolve));
     this.starting = this.start();
