@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import { migrate, openDatabase, type Database } from '@decnet/db';
+import { openKafkaTransport } from '@decnet/bus-kafka';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 
 /** Rows folded by default (issue 6 asks for 100,000). */
@@ -265,7 +266,6 @@ interface WebhookResult {
 
 async function benchWebhook(url: string, database: Database, home: string): Promise<WebhookResult> {
   const { startKafka } = await import('@decnet/tool-kafka');
-  const { openKafkaTransport } = await import('@decnet/bus-kafka');
   let broker: Awaited<ReturnType<typeof startKafka>> | undefined;
   let brokers = process.env.KAFKA_BROKERS;
   if (!brokers) {

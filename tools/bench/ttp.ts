@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import { migrate, openDatabase } from '@decnet/db';
+import { openKafkaTransport } from '@decnet/bus-kafka';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 import { AttackCatalog, TtpEngine, loadRuleDirectory, parseCorpus, type TagSource } from '@decnet/ttp-engine';
 
@@ -119,7 +120,6 @@ interface WorkerResult {
 async function measureWorker(engine: TtpEngine, ack: 'commit' | 'receive', brokers: string): Promise<WorkerResult> {
   const scratch = await createScratchDatabase();
   const database = await openDatabase(testConfig({ DATABASE_URL: scratch.url }), silentLogger, { retry: false, poolMax: 2 });
-  const { openKafkaTransport } = await import('@decnet/bus-kafka');
   const prefix = `bench-ttp-${ack}-${process.pid}-${Date.now().toString(36)}`;
   const transport = await openKafkaTransport({ brokers: brokers.split(','), prefix, instanceId: 'bench', log: silentLogger });
   let child: ChildProcess | undefined;
