@@ -10,15 +10,15 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import { migrate, openDatabase, type Database } from '@decnet/db';
 import { encodeOctetCounted } from '@decnet/syslog';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 import type { KafkaBroker } from '@decnet/tool-kafka';
+import { WORKSPACE_ROOT, argValue, asJson } from './bench-args.js';
 
 /** Target from issue 4: sustained events/s through the whole pipeline on this 2-core machine. */
 const TARGET_EVENTS_PER_SECOND = 20_000;
@@ -33,13 +33,7 @@ const SAMPLE_MS = 250;
 /** Give up when no row was committed for this long. */
 const STALL_MS = 60_000;
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const args = process.argv.slice(2);
-const asJson = args.includes('--json');
-const argValue = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const ROOT = WORKSPACE_ROOT;
 const LINES = Number(argValue('--lines') ?? DEFAULT_LINES);
 const COMMIT_LINES = Number(argValue('--commit-lines') ?? DEFAULT_COMMIT_LINES);
 const CONNECTIONS = Number(argValue('--connections') ?? DEFAULT_CONNECTIONS);

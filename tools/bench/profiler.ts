@@ -11,14 +11,14 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import { migrate, openDatabase, type Database } from '@decnet/db';
 import { openKafkaTransport } from '@decnet/bus-kafka';
 import { createScratchDatabase } from '@decnet/testing/postgres';
+import { WORKSPACE_ROOT, argValue, args, asJson } from './bench-args.js';
 
 /** Rows folded by default (issue 6 asks for 100,000). */
 const DEFAULT_ROWS = 100_000;
@@ -35,13 +35,7 @@ const SETTLE_MS = 5_000;
 /** Give up when nothing moved for this long. */
 const STALL_MS = 60_000;
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const args = process.argv.slice(2);
-const asJson = args.includes('--json');
-const argValue = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const ROOT = WORKSPACE_ROOT;
 const ROWS = Number(argValue('--rows') ?? DEFAULT_ROWS);
 const IPS = Number(argValue('--ips') ?? DEFAULT_IPS);
 const EVENTS = Number(argValue('--events') ?? DEFAULT_EVENTS);

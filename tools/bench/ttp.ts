@@ -11,23 +11,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import { migrate, openDatabase } from '@decnet/db';
 import { openKafkaTransport } from '@decnet/bus-kafka';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 import { AttackCatalog, TtpEngine, loadRuleDirectory, parseCorpus, type TagSource } from '@decnet/ttp-engine';
+import { WORKSPACE_ROOT, argValue, args, asJson } from './bench-args.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+const ROOT = WORKSPACE_ROOT;
 const RULES = resolve(ROOT, '../shared/upstream-data/ttp-rules');
 const CORPORA = resolve(ROOT, '../shared/upstream-data/ttp-corpus');
-const args = process.argv.slice(2);
-const asJson = args.includes('--json');
-const argValue = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 /** Length of one timed matcher trial. */
 const TRIAL_MS = Number(argValue('--trial-ms') ?? 2_000);
 /** Timed trials per workload; the median is reported. */
