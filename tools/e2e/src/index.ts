@@ -1,0 +1,1 @@
+export { WORKSPACE_ROOT, bundle, freePort, startProcess, tcpOpen, waitFor, type Proc } from './harness.js';
