@@ -129,3 +129,89 @@ describe('migrate() builds and keeps the schema', () => {
     expect(locks.rowCount).toBe(0);
   });
 });
+
+describe('0002 moves the profiler state and the webhook format out of the columns that carried them', () => {
+  const UPTO_0001 = MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.tag.startsWith('0002_')));
+  const STATE = { v: 1, timing: { n: 3, k: 2, recentBack: [0, 1000] }, headerTools: ['curl'] };
+
+  async function behaviorRows(database: Database) {
+    const { rows } = await database.pool.query<{ ip: string; timing_stats: unknown; profile_state: unknown }>(
+      `SELECT a.ip, b.timing_stats, b.profile_state FROM attacker_behavior b JOIN attackers a ON a.uuid = b.attacker_uuid`,
+    );
+    return new Map(rows.map((r) => [r.ip, r]));
+  }
+
+  it('is preceded by 0001, so the pre-0002 state can be built', () => {
+    expect(UPTO_0001.map((m) => m.tag)).toEqual(['0000_baseline', '0001_logs_source_worker']);
+  });
+
+  it('moves timing_stats._state into profile_state and strips #format= into the format column', async () => {
+    const database = await open((await scratch()).url);
+    expect((await migrate(database.db, silentLogger, UPTO_0001)).applied).toHaveLength(2);
+    const behavior = async (ip: string, timingStats: unknown): Promise<void> => {
+      const { rows } = await database.pool.query<{ uuid: string }>(`INSERT INTO attackers (ip) VALUES ($1) RETURNING uuid`, [ip]);
+      await database.pool.query(`INSERT INTO attacker_behavior (attacker_uuid, timing_stats) VALUES ($1, $2::jsonb)`, [
+        rows[0]!.uuid,
+        JSON.stringify(timingStats),
+      ]);
+    };
+    await behavior('198.51.100.1', { mean: 1.5, event_count: 3, _state: STATE });
+    await behavior('198.51.100.2', { mean: null, event_count: 0 });
+    await behavior('198.51.100.3', { _state: null, mean: 2 });
+    const subscriptions: [name: string, url: string][] = [
+      ['relay', 'https://relay.example.com/slack-proxy#format=slack'],
+      ['slack-host', 'https://hooks.slack.com/services/T0/B0/X0'],
+      ['slack-as-json', 'https://hooks.slack.com/services/T1/B1/X1#format=json'],
+      ['discord-host', 'https://discord.com/api/webhooks/1/abc'],
+      ['discord-chat', 'https://discord.com/channels/1'],
+      ['keeps-other', 'https://siem.example.com/in?x=1#keep=1&format=discord&also=2'],
+      ['unknown-format', 'https://siem.example.com/in#format=xml'],
+      ['plain', 'https://siem.example.com/in'],
+      ['other-fragment', 'https://siem.example.com/in#section'],
+    ];
+    for (const [name, url] of subscriptions) {
+      await database.pool.query(`INSERT INTO webhook_subscriptions (name, url, secret) VALUES ($1, $2, 'secret-0123456789abcdef')`, [name, url]);
+    }
+
+    const report = await migrate(database.db, silentLogger);
+    expect(report.applied).toEqual(MIGRATIONS.slice(UPTO_0001.length).map((m) => m.tag));
+
+    const rows = await behaviorRows(database);
+    expect(rows.get('198.51.100.1')).toMatchObject({ timing_stats: { mean: 1.5, event_count: 3 }, profile_state: STATE });
+    expect(rows.get('198.51.100.1')?.timing_stats).not.toHaveProperty('_state');
+    expect(rows.get('198.51.100.2')).toMatchObject({ timing_stats: { mean: null, event_count: 0 }, profile_state: null });
+    expect(rows.get('198.51.100.3')).toEqual({ ip: '198.51.100.3', timing_stats: { mean: 2 }, profile_state: null });
+    const left = await database.pool.query(`SELECT 1 FROM attacker_behavior WHERE timing_stats ? '_state'`);
+    expect(left.rowCount).toBe(0);
+
+    const { rows: subs } = await database.pool.query<{ name: string; url: string; format: string }>(
+      `SELECT name, url, format FROM webhook_subscriptions`,
+    );
+    expect(Object.fromEntries(subs.map((s) => [s.name, [s.format, s.url]]))).toEqual({
+      relay: ['slack', 'https://relay.example.com/slack-proxy'],
+      'slack-host': ['slack', 'https://hooks.slack.com/services/T0/B0/X0'],
+      'slack-as-json': ['json', 'https://hooks.slack.com/services/T1/B1/X1'],
+      'discord-host': ['discord', 'https://discord.com/api/webhooks/1/abc'],
+      'discord-chat': ['json', 'https://discord.com/channels/1'],
+      'keeps-other': ['discord', 'https://siem.example.com/in?x=1#keep=1&also=2'],
+      'unknown-format': ['json', 'https://siem.example.com/in'],
+      plain: ['json', 'https://siem.example.com/in'],
+      'other-fragment': ['json', 'https://siem.example.com/in#section'],
+    });
+  });
+
+  it('defaults a new subscription to json and refuses a format the worker does not render', async () => {
+    const database = await open((await scratch()).url);
+    await migrate(database.db, silentLogger);
+    const insert = (format?: string) =>
+      database.pool.query<{ format: string }>(
+        format === undefined
+          ? `INSERT INTO webhook_subscriptions (name, url, secret) VALUES ('d', 'https://x.example/', 's') RETURNING format`
+          : `INSERT INTO webhook_subscriptions (name, url, secret, format) VALUES ($1, 'https://x.example/', 's', $1) RETURNING format`,
+        format === undefined ? [] : [format],
+      );
+    expect((await insert()).rows[0]?.format).toBe('json');
+    expect((await insert('discord')).rows[0]?.format).toBe('discord');
+    await expect(insert('xml')).rejects.toMatchObject({ code: '23514', constraint: 'webhook_subscriptions_format_known' });
+  });
+});

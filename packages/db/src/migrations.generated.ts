@@ -218,4 +218,16 @@ export const MIGRATIONS: readonly EmbeddedMigration[] = [
       "ALTER TABLE \"logs\" ADD COLUMN \"source_worker\" text;",
     ],
   },
+  {
+    tag: "0002_profile_state_webhook_format",
+    when: 1795750418834,
+    hash: "23371a7f8dc948df42b7cea2ee1d50691d0f2386e737b7261b71c0d9631ccaee",
+    statements: [
+      "ALTER TABLE \"attacker_behavior\" ADD COLUMN \"profile_state\" jsonb;",
+      "ALTER TABLE \"webhook_subscriptions\" ADD COLUMN \"format\" text DEFAULT 'json' NOT NULL;",
+      "ALTER TABLE \"webhook_subscriptions\" ADD CONSTRAINT \"webhook_subscriptions_format_known\" CHECK (\"webhook_subscriptions\".\"format\" IN ('json', 'slack', 'discord'));",
+      "-- Hand-added data moves (the statements above are drizzle-kit's). The profiler kept its\n-- accumulator under timing_stats._state; it moves to profile_state and leaves the shown column.\nUPDATE \"attacker_behavior\"\nSET \"profile_state\" = NULLIF(\"timing_stats\" -> '_state', 'null'::jsonb),\n    \"timing_stats\" = \"timing_stats\" - '_state'\nWHERE jsonb_typeof(\"timing_stats\") = 'object' AND (\"timing_stats\" -> '_state') IS NOT NULL;",
+      "-- A subscription's format was the first `format=` of its URL fragment when valid, else slack for\n-- hooks.slack.com, discord for Discord's /api/webhooks/ URLs, else json (the worker's rule until\n-- now). Record it, and drop every `format` parameter from the fragment (other parameters stay).\nUPDATE \"webhook_subscriptions\" AS w\nSET \"format\" = COALESCE(\n      CASE WHEN p.first_format IN ('json', 'slack', 'discord') THEN p.first_format END,\n      CASE\n        WHEN p.host = 'hooks.slack.com' THEN 'slack'\n        WHEN p.host ~ '^((ptb|canary)\\.)?discord(app)?\\.com$' AND left(p.path, 14) = '/api/webhooks/' THEN 'discord'\n        ELSE 'json'\n      END),\n    \"url\" = CASE WHEN p.has_format THEN p.base || COALESCE('#' || p.rest, '') ELSE w.\"url\" END\nFROM (\n  SELECT s.\"uuid\",\n         split_part(s.\"url\", '#', 1) AS base,\n         lower(substring(s.\"url\" from '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)')) AS host,\n         substring(s.\"url\" from '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*(/[^?#]*)') AS path,\n         f.has_format, f.first_format, f.rest\n  FROM \"webhook_subscriptions\" AS s\n  CROSS JOIN LATERAL (\n    SELECT coalesce(bool_or(split_part(t.kv, '=', 1) = 'format'), false) AS has_format,\n           (array_agg(substr(t.kv, 8) ORDER BY t.n) FILTER (WHERE split_part(t.kv, '=', 1) = 'format'))[1] AS first_format,\n           string_agg(t.kv, '&' ORDER BY t.n) FILTER (WHERE t.kv <> '' AND split_part(t.kv, '=', 1) <> 'format') AS rest\n    FROM unnest(string_to_array(CASE WHEN strpos(s.\"url\", '#') > 0 THEN substr(s.\"url\", strpos(s.\"url\", '#') + 1) END, '&'))\n         WITH ORDINALITY AS t(kv, n)\n  ) AS f\n) AS p\nWHERE p.\"uuid\" = w.\"uuid\";",
+    ],
+  },
 ];

@@ -58,17 +58,20 @@ interface AttackerRow {
   tool_guesses: string[];
   timing_stats: Record<string, unknown>;
   phase_sequence: Record<string, unknown>;
+  profile_state: unknown;
 }
 
 async function attackers(): Promise<Map<string, AttackerRow>> {
   const r = await database.pool.query<AttackerRow>(
     `SELECT a.ip, a.first_seen, a.last_seen, a.event_count, a.service_count, a.decky_count, a.services, a.deckies,
             a.traversal_path, a.is_traversal, a.bounty_count, a.credential_count, a.fingerprints, a.commands,
-            b.behavior_class, b.tool_guesses, b.timing_stats, b.phase_sequence
+            b.behavior_class, b.tool_guesses, b.timing_stats, b.phase_sequence, b.profile_state
      FROM attackers a JOIN attacker_behavior b ON b.attacker_uuid = a.uuid ORDER BY a.ip`,
   );
+  // The accumulator lives in profile_state only, never in the shown timing_stats.
+  for (const row of r.rows) expect(row.timing_stats).not.toHaveProperty('_state');
   // The accumulator's internals (ids, float summation order) may differ; its outputs may not.
-  return new Map(r.rows.map((row) => [row.ip, { ...row, timing_stats: { ...row.timing_stats, _state: undefined } }]));
+  return new Map(r.rows.map((row) => [row.ip, { ...row, profile_state: undefined }]));
 }
 
 /** A mixed workload: a traversing attacker, a brute forcer, a scanner, noise that must be skipped. */
@@ -238,7 +241,7 @@ describe('a profile whose accumulator is gone is rebuilt from the stored history
     await insertLogs(database.pool, Array.from({ length: 12 }, (_, i) => ({ at: T0 + i * 2_000, ip })));
     await drain(5);
     const good = (await attackers()).get(ip);
-    await database.pool.query(`UPDATE attacker_behavior SET timing_stats = '{"_state":"garbage"}'`);
+    await database.pool.query(`UPDATE attacker_behavior SET profile_state = '"garbage"'`);
     await insertLogs(database.pool, [{ at: T0 + 24_000, ip }]);
     const [r] = await drain();
     expect(r?.rebuilt).toBe(1);
@@ -246,6 +249,32 @@ describe('a profile whose accumulator is gone is rebuilt from the stored history
     expect(rebuilt?.event_count).toBe(13);
     expect(rebuilt?.timing_stats).toMatchObject({ mean: 2, event_count: 13 });
     expect(good?.event_count).toBe(12);
+  });
+
+  it('keeps the accumulator in profile_state and reads it from nowhere else', async () => {
+    const ip = '192.0.2.63';
+    await insertLogs(database.pool, Array.from({ length: 6 }, (_, i) => ({ at: T0 + i * 3_000, ip })));
+    await drain();
+    const stored = async () =>
+      (await database.pool.query<{ profile_state: { v: number; timing: { n: number } } | null; timing_stats: Record<string, unknown> }>(
+        'SELECT b.profile_state, b.timing_stats FROM attacker_behavior b JOIN attackers a ON a.uuid = b.attacker_uuid WHERE a.ip = $1',
+        [ip],
+      )).rows[0];
+    expect((await stored())?.profile_state).toMatchObject({ v: 1, timing: { n: 6 } });
+    // An incremental batch folds into it without touching the history.
+    await insertLogs(database.pool, [{ at: T0 + 18_000, ip }]);
+    expect((await drain())[0]).toMatchObject({ rebuilt: 0, attackersUpdated: 1 });
+    expect((await stored())?.profile_state).toMatchObject({ timing: { n: 7 } });
+    // A pre-0002 layout (accumulator under timing_stats._state) is not read: the profile is rebuilt.
+    await database.pool.query(
+      `UPDATE attacker_behavior SET timing_stats = timing_stats || jsonb_build_object('_state', profile_state), profile_state = NULL`,
+    );
+    await insertLogs(database.pool, [{ at: T0 + 21_000, ip }]);
+    expect((await drain())[0]?.rebuilt).toBe(1);
+    const after = await stored();
+    expect(after?.profile_state).toMatchObject({ timing: { n: 8 } });
+    expect(after?.timing_stats).not.toHaveProperty('_state');
+    expect(after?.timing_stats).toMatchObject({ mean: 3, event_count: 8 });
   });
 
   it('refuses to run on a corrupt cursor instead of counting everything again', async () => {

@@ -49,7 +49,7 @@ const READ_GAPS = `
 const READ_ATTACKERS = `
   SELECT a.uuid::text AS uuid, a.ip, a.first_seen, a.last_seen, a.event_count, a.service_count, a.decky_count,
          a.bounty_count, a.credential_count, a.is_traversal, a.services, a.commands,
-         b.timing_stats, b.behavior_class
+         b.profile_state, b.behavior_class
   FROM attackers a LEFT JOIN attacker_behavior b ON b.attacker_uuid = a.uuid
   WHERE a.ip = ANY($1::text[])`;
 
@@ -112,15 +112,16 @@ const UPDATE_ATTACKERS = `
 
 const UPSERT_BEHAVIOR = `
   INSERT INTO attacker_behavior AS b (attacker_uuid, behavior_class, beacon_interval_s, beacon_jitter_pct, tool_guesses,
-                                      timing_stats, phase_sequence, updated_at)
+                                      timing_stats, phase_sequence, profile_state, updated_at)
   SELECT t.attacker_uuid, t.behavior_class, t.beacon_interval_s, t.beacon_jitter_pct, t.tool_guesses, t.timing_stats,
-         t.phase_sequence, now()
+         t.phase_sequence, t.profile_state, now()
   FROM jsonb_to_recordset($1::jsonb) AS t(attacker_uuid uuid, behavior_class text, beacon_interval_s float8,
-       beacon_jitter_pct float8, tool_guesses jsonb, timing_stats jsonb, phase_sequence jsonb)
+       beacon_jitter_pct float8, tool_guesses jsonb, timing_stats jsonb, phase_sequence jsonb, profile_state jsonb)
   ON CONFLICT (attacker_uuid) DO UPDATE SET
     behavior_class = EXCLUDED.behavior_class, beacon_interval_s = EXCLUDED.beacon_interval_s,
     beacon_jitter_pct = EXCLUDED.beacon_jitter_pct, tool_guesses = EXCLUDED.tool_guesses,
-    timing_stats = EXCLUDED.timing_stats, phase_sequence = EXCLUDED.phase_sequence, updated_at = EXCLUDED.updated_at`;
+    timing_stats = EXCLUDED.timing_stats, phase_sequence = EXCLUDED.phase_sequence,
+    profile_state = EXCLUDED.profile_state, updated_at = EXCLUDED.updated_at`;
 
 const DELETE_SMTP = `DELETE FROM smtp_targets WHERE attacker_uuid = ANY($1::uuid[])`;
 
@@ -201,7 +202,7 @@ interface DbAttackerRow {
   is_traversal: boolean;
   services: unknown;
   commands: unknown;
-  timing_stats: unknown;
+  profile_state: unknown;
   behavior_class: string | null;
 }
 
@@ -352,6 +353,7 @@ async function writeBehavior(client: PoolClient, planned: readonly Planned[], uu
     beacon_jitter_pct: p.behavior.beaconJitterPct,
     tool_guesses: p.behavior.toolGuesses,
     timing_stats: p.behavior.timingStats,
+    profile_state: p.behavior.profileState,
     phase_sequence: p.behavior.phaseSequence,
   });
   for (let i = 0; i < planned.length; i += WRITE_CHUNK) {
@@ -455,7 +457,7 @@ export async function runBatch(pool: Pool, batchSize: number, gapGraceMs: number
                 eventCount: row.event_count,
                 services: row.services,
                 commands: row.commands,
-                timingStats: row.timing_stats,
+                profileState: row.profile_state,
               });
         let profile: AttackerProfile;
         let smtp = new Map<string, SmtpCount>();

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { sleep } from '@decnet/core';
-import { formatOf, renderBody, type DeliveryEvent, type WebhookFormat } from './handlers/formats.js';
+import { renderBody, type DeliveryEvent, type WebhookFormat } from './handlers/formats.js';
 import type { Cidr } from './handlers/ip-guard.js';
 import { EVENT_ID_HEADER, EVENT_TOPIC_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signatureFor } from './handlers/signing.js';
 import { checkUrl, resolveTarget, type Lookup, type RefusalReason, type Target } from './handlers/target.js';
@@ -74,6 +74,8 @@ export function createKeepAliveAgents(): KeepAliveAgents {
 export interface DeliveryTarget {
   readonly url: string;
   readonly secret: string;
+  /** Body format (a subscription's `format` column). */
+  readonly format: WebhookFormat;
 }
 
 /** What one attempt got back. */
@@ -226,10 +228,9 @@ export function signedHeaders(secret: string, event: DeliveryEvent, body: string
 export async function deliver(sub: DeliveryTarget, event: DeliveryEvent, settings: DeliverySettings, signal?: AbortSignal): Promise<DeliveryResult> {
   const checked = checkUrl(sub.url);
   if (!checked.ok) return { ok: false, status: null, attempts: 0, error: clip(`refused: ${checked.detail}`), refused: checked.reason };
-  const format: WebhookFormat = formatOf(checked.url);
   const resolved = await resolveTarget(sub.url, settings.allow, settings.lookup);
   if (!resolved.ok) return { ok: false, status: null, attempts: 0, error: clip(`refused: ${resolved.detail}`), refused: resolved.reason };
-  const body = renderBody(format, event);
+  const body = renderBody(sub.format, event);
   const delays = retryDelays(settings.retryScheduleMs, settings.random);
   const now = settings.nowS ?? (() => Date.now() / 1000);
   let attempts = 0;

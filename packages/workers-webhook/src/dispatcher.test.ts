@@ -24,6 +24,7 @@ const sub = (uuid: string, url: string, patterns = ['attacker.>']): Subscription
   url,
   secret: 'x'.repeat(16),
   topicPatterns: patterns,
+  format: 'json',
   enabled: true,
   consecutiveFailures: 0,
   lastSuccessAt: null,

@@ -26,8 +26,19 @@ export { Dispatcher } from './dispatcher.js';
 // errors.ts
 export { DuplicateSubscriptionError, InvalidSubscriptionError, SchemaNotReadyError } from './errors.js';
 // handlers/formats.ts
-export type { DeliveryEvent, WebhookFormat } from './handlers/formats.js';
-export { WEBHOOK_FORMATS, discordBody, escapeDiscord, escapeSlack, explicitFormat, formatOf, jsonBody, renderBody, slackBody, withFormat } from './handlers/formats.js';
+export type { DeliveryEvent, FragmentFormat, WebhookFormat } from './handlers/formats.js';
+export {
+  WEBHOOK_FORMATS,
+  discordBody,
+  escapeDiscord,
+  escapeSlack,
+  inferFormat,
+  isWebhookFormat,
+  jsonBody,
+  renderBody,
+  slackBody,
+  takeFormatFragment,
+} from './handlers/formats.js';
 // handlers/ip-guard.ts
 export type { AddressVerdict, BlockReason, Cidr, ParsedAddress } from './handlers/ip-guard.js';
 export { BLOCKED_V4, BLOCKED_V6, blockReasonOf, checkAddress, cidrContains, embeddedIPv4, parseAddress, parseCidr, parseCidrList } from './handlers/ip-guard.js';

@@ -4,6 +4,7 @@
 import * as z from 'zod/mini';
 import type pg from 'pg';
 import { DuplicateSubscriptionError } from './errors.js';
+import { isWebhookFormat, type WebhookFormat } from './handlers/formats.js';
 import type { NormalisedSubscription } from './handlers/subscription.js';
 
 /** Anything that runs a query (a pool or a client). */
@@ -16,6 +17,8 @@ export interface SubscriptionRow {
   readonly url: string;
   readonly secret: string;
   readonly topicPatterns: string[];
+  /** Request body format (the `format` column). */
+  readonly format: WebhookFormat;
   readonly enabled: boolean;
   readonly consecutiveFailures: number;
   readonly lastSuccessAt: Date | null;
@@ -29,7 +32,7 @@ export interface SubscriptionRow {
 /** Characters of last_error stored (upstream's cap). */
 export const MAX_LAST_ERROR = 512;
 
-const COLUMNS = `uuid::text AS uuid, name, url, secret, topic_patterns, enabled, consecutive_failures, last_success_at,
+const COLUMNS = `uuid::text AS uuid, name, url, secret, topic_patterns, format, enabled, consecutive_failures, last_success_at,
   last_failure_at, last_error, auto_disabled_at, created_at, updated_at`;
 
 interface DbRow {
@@ -38,6 +41,7 @@ interface DbRow {
   url: string;
   secret: string;
   topic_patterns: unknown;
+  format: string;
   enabled: boolean;
   consecutive_failures: number;
   last_success_at: Date | null;
@@ -59,6 +63,8 @@ function toRow(r: DbRow): SubscriptionRow {
     secret: r.secret,
     // A hand-edited, malformed list matches nothing rather than crashing the worker.
     topicPatterns: patterns.success ? patterns.data : [],
+    // The column's CHECK admits only these; the fallback is its default, should the two lists part.
+    format: isWebhookFormat(r.format) ? r.format : 'json',
     enabled: r.enabled,
     consecutiveFailures: r.consecutive_failures,
     lastSuccessAt: r.last_success_at,
@@ -89,8 +95,8 @@ export async function findSubscription(db: Queryable, ref: string): Promise<Subs
 export async function insertSubscription(db: Queryable, sub: NormalisedSubscription): Promise<SubscriptionRow> {
   try {
     const r = await db.query<DbRow>(
-      `INSERT INTO webhook_subscriptions (name, url, secret, topic_patterns) VALUES ($1, $2, $3, $4::jsonb) RETURNING ${COLUMNS}`,
-      [sub.name, sub.url, sub.secret, JSON.stringify(sub.patterns)],
+      `INSERT INTO webhook_subscriptions (name, url, secret, topic_patterns, format) VALUES ($1, $2, $3, $4::jsonb, $5) RETURNING ${COLUMNS}`,
+      [sub.name, sub.url, sub.secret, JSON.stringify(sub.patterns), sub.format],
     );
     return toRow(r.rows[0] as DbRow);
   } catch (err) {

@@ -40,8 +40,8 @@ async function receiver(script?: (n: number) => Answer): Promise<Receiver> {
   return r;
 }
 
-async function subscribe(name: string, url: string, patterns: string[], secret = 'worker-test-secret-0123'): Promise<SubscriptionRow> {
-  return insertSubscription(database.pool, normaliseSubscription({ name, url, patterns, secret }));
+async function subscribe(name: string, url: string, patterns: string[], secret = 'worker-test-secret-0123', format?: string): Promise<SubscriptionRow> {
+  return insertSubscription(database.pool, normaliseSubscription({ name, url, patterns, secret, ...(format !== undefined ? { format } : {}) }));
 }
 
 /** Hosts the worker; resolves after its first load of subscriptions is live on the bus. */
@@ -143,5 +143,26 @@ describe('subscriptions are reloaded on the change signal', () => {
     await bus.publish('ttp.tagged', { attacker_uuid: 'u' });
     await eventually(() => r.requests.length === 1, 15_000, 20);
     expect(r.requests[0]?.headers['x-decnet-event-topic']).toBe('ttp.tagged');
+  });
+});
+
+describe('the format column picks the body', () => {
+  it('delivers in the stored format, and in a new one after it changes and reloads', async () => {
+    const r = await receiver();
+    const sub = await subscribe('chat', r.url, ['attacker.>'], undefined, 'slack');
+    expect(sub).toMatchObject({ format: 'slack', url: r.url });
+    const { reloads } = await host();
+    expect(reloads[0]?.map((s) => s.format)).toEqual(['slack']);
+    const bus = broker.connect('profiler');
+    await bus.publish(SUBJECTS.attackerObserved, { attacker_ip: '198.51.100.7' });
+    await eventually(() => r.requests.length === 1, 15_000, 20);
+    expect(JSON.parse(r.requests[0]?.body ?? '{}')).toHaveProperty('text');
+
+    await database.pool.query(`UPDATE webhook_subscriptions SET format = 'discord' WHERE name = 'chat'`);
+    await broker.connect('cli').publish(SUBJECTS.webhookSubscriptionsChanged, {}, { type: 'changed' });
+    await eventually(() => reloads.length >= 2, 15_000, 20);
+    await bus.publish(SUBJECTS.attackerObserved, { attacker_ip: '198.51.100.8' });
+    await eventually(() => r.requests.length === 2, 15_000, 20);
+    expect(JSON.parse(r.requests[1]?.body ?? '{}')).toMatchObject({ allowed_mentions: { parse: [] } });
   });
 });

@@ -50,8 +50,8 @@ describe('decnet attackers lists what the profiler built', () => {
        RETURNING uuid::text AS uuid`,
     );
     await database.pool.query(
-      `INSERT INTO attacker_behavior (attacker_uuid, behavior_class, tool_guesses, timing_stats)
-       VALUES ($1, 'brute_force', '["hydra","curl"]', '{"mean":1.5,"event_count":42,"_state":{"v":1}}')`,
+      `INSERT INTO attacker_behavior (attacker_uuid, behavior_class, tool_guesses, timing_stats, profile_state)
+       VALUES ($1, 'brute_force', '["hydra","curl"]', '{"mean":1.5,"event_count":42}', '{"v":1}')`,
       [a.rows[0]?.uuid],
     );
     const table = await attackers([]);
@@ -66,6 +66,7 @@ describe('decnet attackers lists what the profiler built', () => {
     expect(json).toHaveLength(1);
     expect(json[0]).toMatchObject({ ip: '198.51.100.7', event_count: 42, behavior_class: 'brute_force', timing_stats: { mean: 1.5, event_count: 42 }, last_seen: '2026-05-02T06:10:00.000Z' });
     expect(json[0]?.timing_stats).not.toHaveProperty('_state');
+    expect(json[0]).not.toHaveProperty('profile_state');
   });
 
   it('refuses a bad --limit with a usage error', async () => {

@@ -32,7 +32,7 @@ export const ATTACKERS_QUERY = `
          a.services, a.deckies, a.traversal_path, a.is_traversal, a.bounty_count, a.credential_count,
          a.fingerprints, a.commands, a.country_code, a.asn, a.identity_id::text AS identity_id,
          b.behavior_class, b.beacon_interval_s, b.beacon_jitter_pct, b.tool_guesses,
-         (b.timing_stats - '_state') AS timing_stats, b.phase_sequence
+         b.timing_stats, b.phase_sequence
   FROM attackers a LEFT JOIN attacker_behavior b ON b.attacker_uuid = a.uuid
   ORDER BY a.last_seen DESC, a.ip
   LIMIT $1`;

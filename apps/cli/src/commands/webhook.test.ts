@@ -1,6 +1,7 @@
 // `decnet webhook`: add validates and refuses private targets unless allowed, prints a
-// generated secret once, list never shows secrets, test sends a signed event a receiver can
-// verify, remove/enable/disable act on names and uuids.
+// generated secret once, stores the --format (or the one its URL implies) in the format column,
+// list shows it and never a secret, test sends a signed event a receiver can verify in the
+// stored format, remove/enable/disable act on names and uuids.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
@@ -8,6 +9,7 @@ import type { Database } from '@decnet/db';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError, type CommandIO } from '../io.js';
+import { main } from '../main.js';
 import { run } from './webhook.js';
 
 const { migrate, openDatabase } = await import('@decnet/db');
@@ -65,19 +67,76 @@ describe('decnet webhook add validates before storing', () => {
     await expect(webhook(['add', 'x', 'https://example.com/', '--pattern', 'a.>.b'])).rejects.toBeInstanceOf(UsageError);
     await expect(webhook(['add', 'x', 'https://example.com/', '--preset', 'Nope'])).rejects.toBeInstanceOf(UsageError);
     await expect(webhook(['add', 'x', 'https://example.com/', '--pattern', 'a.b', '--format', 'xml'])).rejects.toBeInstanceOf(UsageError);
+    await expect(webhook(['add', 'x', 'https://example.com/#format=slack', '--pattern', 'a.b', '--format', 'json'])).rejects.toBeInstanceOf(UsageError);
     await expect(webhook(['add', 'x', 'https://example.com/'])).rejects.toBeInstanceOf(UsageError);
     await expect(webhook(['frobnicate'])).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('refuses an unknown --format with one line naming the valid ones and exit 2, before any database work', async () => {
+    const io = capture({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', DECNET_HOME: '/tmp/decnet-webhook-test', DECNET_BUS: 'memory' });
+    const code = await main(['webhook', 'add', 'x', 'https://example.com/', '--pattern', 'a.b', '--format', 'teams'], io);
+    expect(code).toBe(2);
+    expect(io.err().split('\n')[0]).toBe('decnet webhook: invalid format: "teams" is not one of json, slack, discord');
+    expect(io.out()).toBe('');
   });
 
   it('stores an allowed subscription, prints its generated secret once, and refuses a duplicate name', async () => {
     const added = await webhook(['add', 'local', `http://127.0.0.1:${port}/hook`, '--pattern', 'attacker.>', '--preset', 'SystemStatus'], ALLOW);
     expect(added.code).toBe(0);
-    expect(added.io.out()).toMatch(/^added webhook local \([0-9a-f-]{36}\) for system\.>, attacker\.>\nsecret \(shown once, store it now\): [A-Za-z0-9_-]{43}\n$/);
+    expect(added.io.out()).toMatch(/^added webhook local \([0-9a-f-]{36}\) for system\.>, attacker\.>; format json\nsecret \(shown once, store it now\): [A-Za-z0-9_-]{43}\n$/);
     expect(added.io.err()).toContain('plain http');
     expect(added.io.err()).toContain('reloads subscriptions every 30 s');
     const dup = await webhook(['add', 'local', `http://127.0.0.1:${port}/other`, '--pattern', 'ttp.>'], ALLOW);
     expect(dup.code).toBe(1);
     expect(dup.io.err()).toContain('already exists');
+  });
+});
+
+describe('the format column', () => {
+  afterAll(async () => {
+    await database.pool.query(`DELETE FROM webhook_subscriptions WHERE name LIKE 'fmt-%'`);
+  });
+
+  it('stores --format, the format a Slack or Discord URL implies, or json; a #format= fragment moves into the column', async () => {
+    const add = async (name: string, url: string, ...extra: string[]) => {
+      const res = await webhook(['add', name, url, '--pattern', 'attacker.>', '--secret', 's'.repeat(16), '--json', ...extra], ALLOW);
+      expect(res.code).toBe(0);
+      return JSON.parse(res.io.out()) as { url: string; format: string };
+    };
+    expect(await add('fmt-relay', `http://127.0.0.1:${port}/relay`, '--format', 'slack')).toMatchObject({ format: 'slack', url: `http://127.0.0.1:${port}/relay` });
+    expect(await add('fmt-legacy', `http://127.0.0.1:${port}/legacy#format=discord`)).toMatchObject({ format: 'discord', url: `http://127.0.0.1:${port}/legacy` });
+    expect(await add('fmt-plain', `http://127.0.0.1:${port}/plain`)).toMatchObject({ format: 'json' });
+    const { rows } = await database.pool.query<{ name: string; url: string; format: string }>(
+      `SELECT name, url, format FROM webhook_subscriptions WHERE name LIKE 'fmt-%' ORDER BY name`,
+    );
+    expect(rows.map((r) => [r.name, r.format, r.url.includes('#')])).toEqual([
+      ['fmt-legacy', 'discord', false],
+      ['fmt-plain', 'json', false],
+      ['fmt-relay', 'slack', false],
+    ]);
+  });
+
+  it('shows each subscription\'s stored format in the table and in --json', async () => {
+    await database.pool.query(`UPDATE webhook_subscriptions SET format = 'discord' WHERE name = 'fmt-plain'`);
+    const table = (await webhook(['list'])).io.out();
+    expect(table).toMatch(/fmt-legacy\s+enabled\s+discord\s+attacker\.>/);
+    expect(table).toMatch(/fmt-plain\s+enabled\s+discord\s+attacker\.>/);
+    expect(table).toMatch(/fmt-relay\s+enabled\s+slack\s+attacker\.>/);
+    const json = JSON.parse((await webhook(['list', '--json'])).io.out()) as { name: string; format: string }[];
+    expect(json.filter((r) => r.name.startsWith('fmt-')).map((r) => [r.name, r.format])).toEqual([
+      ['fmt-legacy', 'discord'],
+      ['fmt-plain', 'discord'],
+      ['fmt-relay', 'slack'],
+    ]);
+  });
+
+  it('test delivers in the stored format', async () => {
+    const before = received.length;
+    expect((await webhook(['test', 'fmt-relay'], ALLOW)).code).toBe(0);
+    expect((await webhook(['test', 'fmt-plain'], ALLOW)).code).toBe(0);
+    const [slack, discord] = received.slice(before);
+    expect(JSON.parse(slack?.body ?? '{}')).toHaveProperty('text');
+    expect(JSON.parse(discord?.body ?? '{}')).toHaveProperty('content');
   });
 });
 

@@ -22,8 +22,8 @@ export function help(): string {
     '        Subscribe <url> to bus subjects matching the patterns (`*` = one token, `>` = the rest).',
     '        Presets: AttackerDetail (attacker.>), DeckyStatus (decky.*.state, decky.*.traffic),',
     '        SystemStatus (system.>). Without --secret one is generated and printed ONCE.',
-    '        The format defaults to slack/discord for their webhook URLs, json otherwise; it is',
-    '        kept in the URL fragment (#format=...), which is never sent.',
+    '        --format picks the request body: json (signed envelope), slack or discord. Without it,',
+    '        Slack and Discord webhook URLs get theirs and anything else json.',
     '  list [--json]            every subscription (never its secret)',
     '  remove <name|uuid>       delete a subscription',
     '  test <name|uuid> [--json] send one signed test event (topic test.ping), one attempt',
@@ -147,9 +147,9 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
         }
         if (n.warnings.includes('insecure_url')) io.stderr('warning: plain http: events and signatures travel unencrypted\n');
         if (values.json) {
-          io.stdout(renderJson({ uuid: row.uuid, name: row.name, url: row.url, format: wh.formatOf(new URL(row.url)), patterns: row.topicPatterns, ...(n.secretGenerated ? { secret: n.secret } : {}) }));
+          io.stdout(renderJson({ uuid: row.uuid, name: row.name, url: row.url, format: row.format, patterns: row.topicPatterns, ...(n.secretGenerated ? { secret: n.secret } : {}) }));
         } else {
-          io.stdout(`added webhook ${row.name} (${row.uuid}) for ${row.topicPatterns.join(', ')}\n`);
+          io.stdout(`added webhook ${row.name} (${row.uuid}) for ${row.topicPatterns.join(', ')}; format ${row.format}\n`);
           if (n.secretGenerated) io.stdout(`secret (shown once, store it now): ${n.secret}\n`);
         }
         await announce(config, io, reloadNote);
@@ -165,7 +165,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
                 uuid: r.uuid,
                 name: r.name,
                 url: r.url,
-                format: wh.formatOf(new URL(r.url)),
+                format: r.format,
                 topicPatterns: r.topicPatterns,
                 enabled: r.enabled,
                 consecutiveFailures: r.consecutiveFailures,
@@ -190,7 +190,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
             rows.map((r) => [
               printable(r.name),
               r.enabled ? 'enabled' : r.autoDisabledAt ? 'tripped' : 'disabled',
-              wh.formatOf(new URL(r.url)),
+              r.format,
               printable(r.topicPatterns.join(',')),
               r.consecutiveFailures,
               r.lastSuccessAt ? r.lastSuccessAt.toISOString().slice(0, 19).replace('T', ' ') : '-',

@@ -92,6 +92,12 @@ export const attacker_behavior = pgTable(
     tool_guesses: jsonb().$type<JsonValue>(),
     timing_stats: jsonObject(),
     phase_sequence: jsonObject(),
+    /**
+     * The profiler's private incremental state (timing accumulator, first contacts, phase
+     * bounds), so a batch folds into a profile without re-reading history. Not for display;
+     * null until profiled, and any value the profiler cannot read is rebuilt from `logs`.
+     */
+    profile_state: jsonb().$type<JsonValue>(),
     updated_at: tstzNow(),
   },
   (t) => [index('ix_attacker_behavior_updated_at').on(t.updated_at)],

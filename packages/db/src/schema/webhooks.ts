@@ -1,5 +1,6 @@
 // Webhooks (reference §1.6): outbound subscriptions with a failure counter and circuit breaker.
-import { boolean, index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { jsonList, tstz, tstzNow } from './columns.js';
 
 /** A webhook target; tripping the circuit sets `enabled=false` and stamps `auto_disabled_at`. */
@@ -13,6 +14,8 @@ export const webhook_subscriptions = pgTable(
     secret: text().notNull(),
     /** Subject patterns (`*` one token, `>` the rest). */
     topic_patterns: jsonList<string>(),
+    /** Request body: the signed JSON envelope, or a Slack or Discord message (the webhook worker's formats). */
+    format: text().notNull().default('json'),
     enabled: boolean().notNull().default(true),
     consecutive_failures: integer().notNull().default(0),
     last_success_at: tstz(),
@@ -23,5 +26,8 @@ export const webhook_subscriptions = pgTable(
     created_at: tstzNow(),
     updated_at: tstzNow(),
   },
-  (t) => [index('ix_webhook_subscriptions_enabled').on(t.enabled)],
+  (t) => [
+    index('ix_webhook_subscriptions_enabled').on(t.enabled),
+    check('webhook_subscriptions_format_known', sql`${t.format} IN ('json', 'slack', 'discord')`),
+  ],
 );

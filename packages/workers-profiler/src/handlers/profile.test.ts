@@ -15,6 +15,7 @@ import {
   scoreOf,
   type AttackerProfile,
 } from './profile.js';
+import { timingStats } from './timing.js';
 
 const IP = '203.0.113.9';
 const noCounts = { bountyCount: 0, credentialCount: 0, fingerprints: [] };
@@ -110,7 +111,7 @@ describe('a profile folded batch by batch equals the profile of the whole histor
 describe('the stored profile reads back, or is refused so it can be rebuilt', () => {
   const p = profileFromEvents(IP, [ev(0, { eventType: 'command', command: 'ls' }), ev(1_000), ev(3_000)]);
   const record = attackerRecord(p, noCounts);
-  const stored = JSON.parse(JSON.stringify(behaviorRecord(p).timingStats));
+  const stored = JSON.parse(JSON.stringify(behaviorRecord(p).profileState));
   const row = {
     ip: IP,
     firstSeen: record.firstSeen,
@@ -118,17 +119,24 @@ describe('the stored profile reads back, or is refused so it can be rebuilt', ()
     eventCount: record.eventCount,
     services: JSON.parse(JSON.stringify(record.services)),
     commands: JSON.parse(JSON.stringify(record.commands)),
-    timingStats: stored,
+    profileState: stored,
   };
 
   it('round-trips through JSON', () => {
     expect(profileFromStored(row)).toEqual(p);
   });
 
+  it('keeps the accumulator out of the shown timing_stats', () => {
+    expect(behaviorRecord(p).timingStats).not.toHaveProperty('_state');
+    expect(Object.keys(behaviorRecord(p).timingStats).sort()).toEqual(Object.keys(timingStats(p.state.timing)).sort());
+  });
+
   it('refuses a missing, malformed or inconsistent accumulator', () => {
-    expect(profileFromStored({ ...row, timingStats: {} })).toBeUndefined();
-    expect(profileFromStored({ ...row, timingStats: null })).toBeUndefined();
-    expect(profileFromStored({ ...row, timingStats: { _state: { ...stored._state, v: 99 } } })).toBeUndefined();
+    expect(profileFromStored({ ...row, profileState: {} })).toBeUndefined();
+    expect(profileFromStored({ ...row, profileState: null })).toBeUndefined();
+    expect(profileFromStored({ ...row, profileState: { ...stored, v: 99 } })).toBeUndefined();
+    // The pre-0002 place (timing_stats._state) is not read: the migration moved it.
+    expect(profileFromStored({ ...row, profileState: { _state: stored } })).toBeUndefined();
     expect(profileFromStored({ ...row, eventCount: 4 })).toBeUndefined();
     expect(profileFromStored({ ...row, commands: 'nope' })).toBeUndefined();
   });

@@ -35,7 +35,7 @@ export interface CommandEntry {
   command: string;
 }
 
-/** The accumulator persisted beside the behaviour record (see README: `timing_stats._state`). */
+/** The accumulator persisted beside the behaviour record (`attacker_behavior.profile_state`). */
 export interface ProfileState {
   v: typeof PROFILE_STATE_VERSION;
   timing: TimingState;
@@ -116,8 +116,10 @@ export interface BehaviorRecord {
   beaconIntervalS: number | null;
   beaconJitterPct: number | null;
   toolGuesses: string[];
-  /** Upstream's timing_stats plus the accumulator under `_state`. */
-  timingStats: TimingStats & { _state: StoredProfileState };
+  /** Upstream's timing_stats (shown to operators). */
+  timingStats: TimingStats;
+  /** The accumulator (`profile_state`, private to the profiler). */
+  profileState: StoredProfileState;
   phaseSequence: PhaseSequence;
 }
 
@@ -267,7 +269,8 @@ export function behaviorRecord(profile: AttackerProfile): BehaviorRecord {
   return {
     ...behavior,
     toolGuesses: toolGuesses(profile.state.headerTools, stats.mean, stats.cv),
-    timingStats: { ...stats, _state: encodeState(profile.state) },
+    timingStats: stats,
+    profileState: encodeState(profile.state),
     phaseSequence: {
       recon_end_ts: iso(reconEndMs),
       exfil_start_ts: iso(exfilStartMs),
@@ -333,7 +336,8 @@ export interface StoredAttacker {
   eventCount: number;
   services: unknown;
   commands: unknown;
-  timingStats: unknown;
+  /** `attacker_behavior.profile_state`. */
+  profileState: unknown;
 }
 
 /**
@@ -342,8 +346,7 @@ export interface StoredAttacker {
  * `logs`). Never throws.
  */
 export function profileFromStored(row: StoredAttacker): AttackerProfile | undefined {
-  const rawState = (row.timingStats as { _state?: unknown } | null | undefined)?._state;
-  const state = stateSchema.safeParse(rawState);
+  const state = stateSchema.safeParse(row.profileState);
   if (!state.success) return undefined;
   if (state.data.timing.n !== row.eventCount || state.data.timing.k !== Math.max(0, row.eventCount - 1)) return undefined;
   const services = servicesSchema.safeParse(row.services);

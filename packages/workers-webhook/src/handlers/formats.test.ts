@@ -1,7 +1,7 @@
 // Body formats: the generic envelope, Slack and Discord messages with attacker text escaped,
-// and the format chosen by the URL fragment or by Slack/Discord hosts.
+// the format implied by Slack/Discord hosts, and the legacy URL fragment taken apart.
 import { describe, expect, it } from 'vitest';
-import { discordBody, formatOf, jsonBody, slackBody, withFormat, type DeliveryEvent } from './formats.js';
+import { discordBody, inferFormat, isWebhookFormat, jsonBody, slackBody, takeFormatFragment, type DeliveryEvent } from './formats.js';
 
 const event: DeliveryEvent = {
   id: 'e-1',
@@ -42,20 +42,22 @@ describe('chat formats escape attacker-controlled text', () => {
   });
 });
 
-describe('the format comes from the URL', () => {
+describe('a format an operator does not name comes from the URL', () => {
   it('recognises Slack and Discord webhook URLs, defaults to JSON', () => {
-    expect(formatOf(new URL('https://hooks.slack.com/services/T/B/X'))).toBe('slack');
-    expect(formatOf(new URL('https://discord.com/api/webhooks/1/abc'))).toBe('discord');
-    expect(formatOf(new URL('https://discordapp.com/api/webhooks/1/abc'))).toBe('discord');
-    expect(formatOf(new URL('https://discord.com/channels/1'))).toBe('json');
-    expect(formatOf(new URL('https://siem.example.com/hook'))).toBe('json');
+    expect(inferFormat(new URL('https://hooks.slack.com/services/T/B/X'))).toBe('slack');
+    expect(inferFormat(new URL('https://discord.com/api/webhooks/1/abc'))).toBe('discord');
+    expect(inferFormat(new URL('https://discordapp.com/api/webhooks/1/abc'))).toBe('discord');
+    expect(inferFormat(new URL('https://ptb.discord.com/api/webhooks/1/abc'))).toBe('discord');
+    expect(inferFormat(new URL('https://discord.com/channels/1'))).toBe('json');
+    expect(inferFormat(new URL('https://siem.example.com/hook'))).toBe('json');
   });
 
-  it('records an explicit format in the fragment, which is never sent', () => {
-    const url = withFormat(new URL('https://relay.example.com/slack-proxy'), 'slack');
-    expect(url.href).toBe('https://relay.example.com/slack-proxy#format=slack');
-    expect(formatOf(url)).toBe('slack');
-    expect(withFormat(new URL('https://hooks.slack.com/services/T/B/X'), 'slack').hash).toBe('');
-    expect(formatOf(withFormat(new URL('https://hooks.slack.com/services/T/B/X'), 'json'))).toBe('json');
+  it('takes the legacy #format= out of a URL, keeping other fragment parameters', () => {
+    expect(takeFormatFragment(new URL('https://relay.example.com/p#format=slack'))).toEqual({ url: new URL('https://relay.example.com/p'), format: 'slack' });
+    expect(takeFormatFragment(new URL('https://relay.example.com/p#a=1&format=xml&format=json')).url.href).toBe('https://relay.example.com/p#a=1');
+    expect(takeFormatFragment(new URL('https://relay.example.com/p#a=1&format=xml')).format).toBe('xml');
+    expect(takeFormatFragment(new URL('https://relay.example.com/p#top'))).toEqual({ url: new URL('https://relay.example.com/p#top'), format: undefined });
+    expect(isWebhookFormat('discord')).toBe(true);
+    expect(isWebhookFormat('xml')).toBe(false);
   });
 });

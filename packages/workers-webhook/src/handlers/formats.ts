@@ -1,8 +1,7 @@
 // Request bodies: the generic signed JSON envelope (upstream's shape), and Slack and Discord
-// incoming-webhook messages. The table has no format column, so the format rides in the URL's
-// fragment (`#format=slack`), which HTTP clients never send; without one, Slack and Discord
-// webhook URLs are recognised by host and path. Attacker-controlled text is escaped so it cannot
-// ping channels or forge links. Pure.
+// incoming-webhook messages; a subscription's `format` column picks one. When an operator names
+// no format, Slack and Discord webhook URLs are recognised by host and path. Attacker-controlled
+// text is escaped so it cannot ping channels or forge links. Pure.
 import { canonicalJson } from './signing.js';
 
 /** Body formats. */
@@ -28,39 +27,42 @@ const DISCORD_MAX_CONTENT = 2000;
 /** Slack's advice for `text`. */
 const SLACK_MAX_TEXT = 3000;
 
+/**
+ * The fragment parameter that carried the format before the `format` column (migration 0002
+ * moved stored ones). Still read from a URL given to `decnet webhook add`, then removed.
+ */
 const FRAGMENT_KEY = 'format';
 
-function isFormat(v: string): v is WebhookFormat {
+/** True when `v` names a body format. */
+export function isWebhookFormat(v: string): v is WebhookFormat {
   return (WEBHOOK_FORMATS as readonly string[]).includes(v);
 }
 
-/** The format named in a URL's fragment, if any. */
-export function explicitFormat(url: URL): WebhookFormat | undefined {
-  const params = new URLSearchParams(url.hash.slice(1));
-  const v = params.get(FRAGMENT_KEY);
-  return v !== null && isFormat(v) ? v : undefined;
-}
-
-/** The body format for a subscription URL: the fragment's `format=`, else Slack/Discord by host, else JSON. */
-export function formatOf(url: URL): WebhookFormat {
-  const explicit = explicitFormat(url);
-  if (explicit) return explicit;
+/** The format a URL implies when none is named: Slack or Discord by their webhook hosts, else JSON. */
+export function inferFormat(url: URL): WebhookFormat {
   const host = url.hostname.toLowerCase();
   if (host === 'hooks.slack.com') return 'slack';
   if (/^(?:(?:ptb|canary)\.)?discord(?:app)?\.com$/.test(host) && url.pathname.startsWith('/api/webhooks/')) return 'discord';
   return 'json';
 }
 
-/** `url` with its format recorded in the fragment (`json` by heuristic removes it when redundant). */
-export function withFormat(url: URL, format: WebhookFormat): URL {
+/** What {@link takeFormatFragment} found. */
+export interface FragmentFormat {
+  /** The URL without any `format` fragment parameter (other fragment parameters stay). */
+  readonly url: URL;
+  /** The first `format=` value, as written (not checked); undefined when there was none. */
+  readonly format: string | undefined;
+}
+
+/** Removes the legacy `#format=...` from `url`, returning it apart. */
+export function takeFormatFragment(url: URL): FragmentFormat {
   const out = new URL(url.href);
   const params = new URLSearchParams(out.hash.slice(1));
+  const format = params.get(FRAGMENT_KEY) ?? undefined;
+  if (format === undefined) return { url: out, format };
   params.delete(FRAGMENT_KEY);
-  out.hash = '';
-  if (formatOf(out) !== format) params.set(FRAGMENT_KEY, format);
-  const rest = params.toString();
-  out.hash = rest === '' ? '' : rest;
-  return out;
+  out.hash = params.toString();
+  return { url: out, format };
 }
 
 /** Epoch seconds as ISO 8601 UTC (upstream sent `ts` as an ISO string). */

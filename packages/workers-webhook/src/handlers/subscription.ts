@@ -1,8 +1,8 @@
 // A subscription as an operator gives it (name, URL, secret, patterns, format) checked and
 // normalised before it is stored: upstream's limits (name 1-64, secret 16-256), patterns
-// validated, the format recorded in the URL fragment. Pure.
+// validated, the format settled (named, else implied by the URL) for the `format` column. Pure.
 import { InvalidSubscriptionError } from '../errors.js';
-import { WEBHOOK_FORMATS, withFormat, type WebhookFormat } from './formats.js';
+import { WEBHOOK_FORMATS, inferFormat, isWebhookFormat, takeFormatFragment, type WebhookFormat } from './formats.js';
 import { validatePatterns } from './patterns.js';
 import { generateSecret } from './signing.js';
 import { checkUrl } from './target.js';
@@ -22,7 +22,10 @@ export interface SubscriptionInput {
   readonly secret?: string;
   readonly patterns?: readonly string[];
   readonly presets?: readonly string[];
-  /** Body format; omitted = by URL (Slack/Discord hosts) or JSON. */
+  /**
+   * Body format, one of {@link WEBHOOK_FORMATS}. Omitted: a legacy `#format=` in the URL, else
+   * slack/discord for their webhook hosts, else json.
+   */
   readonly format?: string;
 }
 
@@ -32,6 +35,7 @@ export interface NormalisedSubscription {
   readonly url: string;
   readonly secret: string;
   readonly patterns: string[];
+  readonly format: WebhookFormat;
   /** True when the secret was generated here (the caller must show it once). */
   readonly secretGenerated: boolean;
   /** Non-fatal remarks, e.g. `insecure_url` for plain http. */
@@ -50,13 +54,9 @@ export function normaliseSubscription(input: SubscriptionInput): NormalisedSubsc
   }
   const checked = checkUrl(input.url.trim());
   if (!checked.ok) throw new InvalidSubscriptionError('url', checked.detail);
-  let url = checked.url;
-  if (input.format !== undefined) {
-    if (!(WEBHOOK_FORMATS as readonly string[]).includes(input.format)) {
-      throw new InvalidSubscriptionError('format', `must be one of ${WEBHOOK_FORMATS.join(', ')}`);
-    }
-    url = withFormat(url, input.format as WebhookFormat);
-  }
+  // The format has its own column now: a `#format=` left in the URL (the old way) is taken out.
+  const { url, format: fragment } = takeFormatFragment(checked.url);
+  const format = checkFormat(input.format, fragment, url);
   const secretGenerated = input.secret === undefined;
   const secret = input.secret ?? generateSecret();
   if (secret.length < SECRET_MIN || secret.length > SECRET_MAX) {
@@ -65,5 +65,18 @@ export function normaliseSubscription(input: SubscriptionInput): NormalisedSubsc
   const patterns = validatePatterns(input.patterns ?? [], input.presets ?? []);
   if (!patterns.ok) throw new InvalidSubscriptionError('patterns', patterns.error);
   const warnings = url.protocol === 'http:' ? ['insecure_url'] : [];
-  return { name, url: url.href, secret, patterns: patterns.patterns, secretGenerated, warnings };
+  return { name, url: url.href, secret, patterns: patterns.patterns, format, secretGenerated, warnings };
+}
+
+function checkFormat(named: string | undefined, fragment: string | undefined, url: URL): WebhookFormat {
+  const valid = WEBHOOK_FORMATS.join(', ');
+  for (const [value, where] of [[named, ''], [fragment, ' (from the URL fragment)']] as const) {
+    if (value !== undefined && !isWebhookFormat(value)) {
+      throw new InvalidSubscriptionError('format', `${JSON.stringify(value)}${where} is not one of ${valid}`);
+    }
+  }
+  if (named !== undefined && fragment !== undefined && named !== fragment) {
+    throw new InvalidSubscriptionError('format', `${JSON.stringify(named)} disagrees with the URL fragment's ${JSON.stringify(fragment)}`);
+  }
+  return ((named ?? fragment) as WebhookFormat | undefined) ?? inferFormat(url);
 }
