@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES, createEnvelope, decodeEnvelope, encodeEnvelope } from './envelope.js';
+import fc from 'fast-check';
+import { MAX_MESSAGE_BYTES, createEnvelope, decodeEnvelope, encodeEnvelope, envelopeSchema, wellFormedEnvelope } from './envelope.js';
 import { MessageTooLargeError } from './errors.js';
 
 describe('the v1 envelope', () => {
@@ -36,5 +37,34 @@ describe('the v1 envelope', () => {
     const decoded = decodeEnvelope(raw);
     expect(decoded.ok).toBe(false);
     expect(!decoded.ok && decoded.reason).toBe(reason);
+  });
+});
+
+describe('the hand-written envelope check agrees with the schema', () => {
+  const shaped = fc.record(
+    {
+      v: fc.oneof(fc.constant(1), fc.constant(2), fc.constant('1')),
+      id: fc.oneof(fc.string({ maxLength: 140 }), fc.integer()),
+      topic: fc.oneof(fc.string({ maxLength: 20 }), fc.constant(''), fc.string({ minLength: 510, maxLength: 515 })),
+      type: fc.oneof(fc.string({ maxLength: 10 }), fc.string({ minLength: 255, maxLength: 258 }), fc.constant(null)),
+      ts: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string()),
+      payload: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.array(fc.integer()), fc.constant(null), fc.string()),
+      origin: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+      extra: fc.jsonValue(),
+    },
+    { requiredKeys: [] },
+  );
+  it('accepts exactly what the schema accepts, and returns what it returns', () => {
+    fc.assert(
+      fc.property(fc.oneof(shaped, fc.jsonValue()), (value) => {
+        // What a decoder sees is always the result of JSON.parse.
+        const parsed: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
+        const fast = wellFormedEnvelope(parsed);
+        const reference = envelopeSchema.safeParse(parsed);
+        expect(fast !== undefined).toBe(reference.success);
+        if (fast) expect(fast).toEqual(reference.data);
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });
