@@ -2,8 +2,9 @@
 // sends one request at a time per broker for an idempotent producer); each publish resolves when
 // the broker acknowledged its batch (acks=all) or rejects after the publish budget.
 import { BusUnavailableError, everyNth, type Logger } from '@decnet/core';
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import { KafkaPublishRejectedError } from './errors.js';
+import { FastDefaultPartitioner } from './partitioner.js';
 
 /** Bytes of record data per produce request; a partition's batch must fit the topic's 1 MiB+ cap. */
 const MAX_BATCH_BYTES = 1024 * 1024;
@@ -35,9 +36,13 @@ interface Pending {
   readonly bytes: number;
   readonly resolve: () => void;
   readonly reject: (err: Error) => void;
-  timer: NodeJS.Timeout | undefined;
+  /** performance.now() after which the publish gives up. */
+  readonly deadline: number;
   settled: boolean;
 }
+
+/** How often publishes past their budget are failed; one sweep instead of a timer per record. */
+const SWEEP_MS = 100;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -65,6 +70,9 @@ function isRetriable(err: unknown): boolean {
 export class Publisher {
   private producer: Producer;
   private readonly queue: Pending[] = [];
+  /** The batch being sent: older than everything in `queue`. */
+  private inFlight: readonly Pending[] = [];
+  private sweeper: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private closed = false;
   private readonly warnRetry: (meta?: Record<string, unknown>) => number;
@@ -83,7 +91,7 @@ export class Publisher {
     return this.kafka.producer({
       idempotent: true,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: FastDefaultPartitioner,
       retry: PRODUCER_RETRY,
     });
   }
@@ -112,13 +120,11 @@ export class Publisher {
         bytes: valueBytes + String(message.key ?? '').length + headerBytes + RECORD_OVERHEAD_BYTES,
         resolve,
         reject,
-        timer: undefined,
+        deadline: performance.now() + this.timeoutMs,
         settled: false,
       };
-      pending.timer = setTimeout(() => {
-        this.settle(pending, new BusUnavailableError(this.address, { cause: new Error(`not acknowledged within ${this.timeoutMs} ms`) }));
-      }, this.timeoutMs);
       this.queue.push(pending);
+      this.sweeper ??= setInterval(() => this.sweep(), Math.min(SWEEP_MS, this.timeoutMs)).unref();
       this.flushing ??= this.flushLoop();
     });
   }
@@ -126,25 +132,46 @@ export class Publisher {
   private settle(p: Pending, err?: Error): void {
     if (p.settled) return;
     p.settled = true;
-    clearTimeout(p.timer);
     if (err) p.reject(err);
     else p.resolve();
+  }
+
+  /**
+   * Fails publishes past their budget. Deadlines grow with arrival order, and the in-flight batch
+   * is older than the queue, so each scan stops at the first publish still in time.
+   */
+  private sweep(): void {
+    const now = performance.now();
+    const expired = (p: Pending): boolean => !p.settled && p.deadline <= now;
+    const fail = (p: Pending): void =>
+      this.settle(p, new BusUnavailableError(this.address, { cause: new Error(`not acknowledged within ${this.timeoutMs} ms`) }));
+    for (const p of this.inFlight) {
+      if (p.deadline > now) break;
+      if (expired(p)) fail(p);
+    }
+    for (const p of this.queue) {
+      if (p.deadline > now) break;
+      if (expired(p)) fail(p);
+    }
+    if (this.queue.length === 0 && this.inFlight.length === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   private takeBatch(): Pending[] {
     const batch: Pending[] = [];
     let bytes = 0;
-    while (this.queue.length > 0 && batch.length < MAX_BATCH_MESSAGES) {
-      const next = this.queue[0] as Pending;
-      if (next.settled) {
-        this.queue.shift();
-        continue;
-      }
+    let taken = 0;
+    // One splice per batch: shifting a deep queue one record at a time is quadratic.
+    for (; taken < this.queue.length && batch.length < MAX_BATCH_MESSAGES; taken++) {
+      const next = this.queue[taken] as Pending;
+      if (next.settled) continue;
       if (batch.length > 0 && bytes + next.bytes > MAX_BATCH_BYTES) break;
       batch.push(next);
       bytes += next.bytes;
-      this.queue.shift();
     }
+    this.queue.splice(0, taken);
     return batch;
   }
 
@@ -155,9 +182,12 @@ export class Publisher {
       for (;;) {
         const batch = this.takeBatch();
         if (batch.length === 0) break;
+        this.inFlight = batch;
         await this.sendBatch(batch);
+        this.inFlight = [];
       }
     } finally {
+      this.inFlight = [];
       this.flushing = undefined;
     }
     // A publish may have arrived between the last take and the finally above.
@@ -233,6 +263,8 @@ export class Publisher {
       clearTimeout(timer);
     }
     this.closed = true;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
     for (const p of this.queue.splice(0)) this.settle(p, new BusUnavailableError(this.address, { cause: new Error('transport closed') }));
     await this.producer.disconnect().catch(() => undefined);
   }
