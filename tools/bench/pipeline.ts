@@ -5,9 +5,10 @@
 // Starts a local Kafka (tools/kafka) unless KAFKA_BROKERS is set, and uses a scratch database on
 // the local Postgres (DECNET_TEST_DATABASE_URL's server, else postgres@127.0.0.1:5432).
 // Run: npx tsx --conditions=@decnet/source tools/bench/pipeline.ts [--json] [--lines N]
-//        [--commit-lines N] [--connections C] [--ack receive|commit|both] [--batch N]
+//        [--connections C] [--ack receive|commit|both] [--batch N]
+//        [--node-flags "--cpu-prof --cpu-prof-dir=/tmp/prof"]   (flags for both worker processes)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,10 +23,8 @@ import { WORKSPACE_ROOT, argValue, asJson } from './bench-args.js';
 
 /** Target from issue 4: sustained events/s through the whole pipeline on this 2-core machine. */
 const TARGET_EVENTS_PER_SECOND = 20_000;
-/** Lines sent in `receive` mode: long enough for a steady state of tens of seconds. */
+/** Lines sent per mode: long enough for a steady state of tens of seconds. */
 const DEFAULT_LINES = 300_000;
-/** Lines sent in `commit` mode: that mode runs one event per transaction on today's KafkaBus. */
-const DEFAULT_COMMIT_LINES = 5_000;
 /** Concurrent sender connections (decky services each hold their own). */
 const DEFAULT_CONNECTIONS = 4;
 /** How often the row counter and worker memory are sampled. */
@@ -35,10 +34,10 @@ const STALL_MS = 60_000;
 
 const ROOT = WORKSPACE_ROOT;
 const LINES = Number(argValue('--lines') ?? DEFAULT_LINES);
-const COMMIT_LINES = Number(argValue('--commit-lines') ?? DEFAULT_COMMIT_LINES);
 const CONNECTIONS = Number(argValue('--connections') ?? DEFAULT_CONNECTIONS);
 const BATCH = argValue('--batch');
 const ACK = argValue('--ack') ?? 'both';
+const NODE_FLAGS = (argValue('--node-flags') ?? '').split(' ').filter(Boolean);
 if (!['both', 'receive', 'commit'].includes(ACK)) throw new Error(`--ack must be receive, commit or both, got ${ACK}`);
 const MODES: readonly ('receive' | 'commit')[] = ACK === 'both' ? ['receive', 'commit'] : [ACK as 'receive' | 'commit'];
 
@@ -63,6 +62,9 @@ interface Result {
   seconds: number;
   collector: Memory;
   ingester: Memory;
+  /** CPU µs per event of the rest of the pipeline: the Kafka broker (java) and all Postgres processes. */
+  kafkaCpuUsPerEvent: number;
+  postgresCpuUsPerEvent: number;
 }
 
 const log = (text: string): void => {
@@ -81,6 +83,21 @@ function cpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** User + system CPU seconds of every process whose command name is `comm` (e.g. all Postgres backends). */
+function cpuSecondsOfCommand(comm: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== comm) continue;
+    } catch {
+      continue;
+    }
+    total += cpuSeconds(Number(entry));
+  }
+  return total;
 }
 
 function kib(status: string, key: string): number {
@@ -143,7 +160,7 @@ async function freePort(): Promise<number> {
 }
 
 function spawnWorker(bundle: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, bundle)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, join(ROOT, bundle)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   child.stderr?.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-4000)));
   child.once('exit', (code, signal) => {
@@ -239,6 +256,8 @@ async function runMode(ack: 'receive' | 'commit', lines: number, brokers: string
     }, SAMPLE_MS);
     memC.markStart();
     memI.markStart();
+    const kafkaCpuAtStart = cpuSecondsOfCommand('java');
+    const postgresCpuAtStart = cpuSecondsOfCommand('postgres');
     const started = performance.now();
     const sending = send(port, lines, CONNECTIONS);
     let sendMs = 0;
@@ -255,6 +274,9 @@ async function runMode(ack: 'receive' | 'commit', lines: number, brokers: string
     const ms = performance.now() - started;
     memC.markEnd();
     memI.markEnd();
+    const perEvent = (seconds: number): number => Math.round((seconds * 1e6) / lines);
+    const kafkaCpuUsPerEvent = perEvent(cpuSecondsOfCommand('java') - kafkaCpuAtStart);
+    const postgresCpuUsPerEvent = perEvent(cpuSecondsOfCommand('postgres') - postgresCpuAtStart);
     await sending;
     clearInterval(sampler);
     const rows = Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM logs')).rows[0]?.n);
@@ -268,6 +290,8 @@ async function runMode(ack: 'receive' | 'commit', lines: number, brokers: string
       seconds: Math.round(ms / 100) / 10,
       collector: memC.summary(lines),
       ingester: memI.summary(lines),
+      kafkaCpuUsPerEvent,
+      postgresCpuUsPerEvent,
     };
   } finally {
     collector.kill('SIGTERM');
@@ -293,7 +317,7 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   try {
     await migrate(database.db, silentLogger);
-    for (const mode of MODES) results.push(await runMode(mode, mode === 'commit' ? COMMIT_LINES : LINES, brokers, scratch.url, database));
+    for (const mode of MODES) results.push(await runMode(mode, LINES, brokers, scratch.url, database));
   } finally {
     await database.close();
     await scratch.drop();
@@ -305,11 +329,11 @@ async function main(): Promise<void> {
     return;
   }
   process.stdout.write(`machine: ${machine.cpus} × ${machine.model}, load ${machine.loadavg1}; target ${TARGET_EVENTS_PER_SECOND} events/s\n`);
-  process.stdout.write('ack      lines    send/s   end-to-end/s  rows     s      collector RSS max/avg (PSS), CPU/event      ingester RSS max/avg (PSS), CPU/event\n');
+  process.stdout.write('ack      lines    send/s   end-to-end/s  rows     s      collector RSS max/avg (PSS), CPU/event      ingester RSS max/avg (PSS), CPU/event       kafka CPU/event  postgres CPU/event\n');
   for (const r of results) {
     const mem = (m: Memory) => `${m.rssMaxMiB}/${m.rssAvgMiB} MiB (${m.pssMaxMiB}), ${m.cpuUsPerEvent} µs`.padEnd(42);
     process.stdout.write(
-      `${r.ack.padEnd(8)} ${String(r.lines).padEnd(8)} ${String(r.sendPerSecond).padEnd(8)} ${String(r.endToEndPerSecond).padEnd(13)} ${String(r.rows).padEnd(8)} ${String(r.seconds).padEnd(6)} ${mem(r.collector)} ${mem(r.ingester)}\n`,
+      `${r.ack.padEnd(8)} ${String(r.lines).padEnd(8)} ${String(r.sendPerSecond).padEnd(8)} ${String(r.endToEndPerSecond).padEnd(13)} ${String(r.rows).padEnd(8)} ${String(r.seconds).padEnd(6)} ${mem(r.collector)} ${mem(r.ingester)} ${`${r.kafkaCpuUsPerEvent} µs`.padEnd(16)} ${r.postgresCpuUsPerEvent} µs\n`,
     );
   }
 }

@@ -43,7 +43,8 @@ async function bundleOne(b) {
     banner: { js: BANNER },
     metafile: true,
     minifySyntax: true,
-    minifyWhitespace: true,
+    // DECNET_BUNDLE_READABLE=1 keeps one statement per line, so CPU profiles point somewhere useful.
+    minifyWhitespace: process.env.DECNET_BUNDLE_READABLE !== '1',
     keepNames: true,
     sourcemap: 'linked',
     legalComments: 'none',
