@@ -41,7 +41,7 @@ export { WORKER_STATES, healthPayloadSchema, sampleHealth, startHeartbeat } from
 export type { LogLevel, LogMeta, Logger, LoggerOptions } from './logger.js';
 export { LOG_LEVELS, createLogger, everyNth, silentLogger } from './logger.js';
 // memory-bus.ts
-export { DEFAULT_QUEUE_SIZE, MemoryBroker, MemoryBus, NullBus } from './memory-bus.js';
+export { DEFAULT_QUEUE_SIZE, DEFAULT_RETENTION, MemoryBroker, MemoryBus, NullBus, type MemoryRetention } from './memory-bus.js';
 // subjects.ts
 export { SUBJECTS, assertLeaf, assertPattern, assertSubject, assertToken, matchSubject, subjectRoot, subjects } from './subjects.js';
 // worker.ts
@@ -52,3 +52,5 @@ export type { BackoffPolicy, WorkerRunnerOptions } from './worker-runner.js';
 export { DEFAULT_BACKOFF, DEFAULT_STOP_DEADLINE_MS, WorkerRunner, currentWorkerRunner } from './worker-runner.js';
 // shutdown.ts
 export { onProcessShutdown, runShutdownHooks } from './shutdown.js';
+// event-id.ts
+export { derivedEventId, formatUuidV8, stableEventId } from './event-id.js';

@@ -158,3 +158,56 @@ describe('MemoryBus concurrency', () => {
     expect(peak).toBe(4);
   });
 });
+
+describe('MemoryBus retention for groups that start fromBeginning', () => {
+  const collect = (bus: ReturnType<MemoryBroker['connect']>, pattern: string, options: Parameters<typeof bus.subscribe>[2]) => {
+    const seen: number[] = [];
+    const sub = bus.subscribe(pattern, (e) => void seen.push((e.payload as { n: number }).n), options);
+    return { seen, sub };
+  };
+
+  it('delivers to a new group what was published before it subscribed, oldest first, then live events', async () => {
+    const broker = new MemoryBroker();
+    const pub = broker.connect('collector');
+    for (let n = 1; n <= 3; n++) await pub.publish('log.event.ssh', { n });
+    await pub.publish('attacker.observed', { n: 99 });
+    const late = collect(broker.connect('ingester'), 'log.event.*', { fromBeginning: true });
+    await pub.publish('log.event.http', { n: 4 });
+    await eventually(() => late.seen.length === 4);
+    expect(late.seen).toEqual([1, 2, 3, 4]);
+  });
+
+  it('replays nothing without fromBeginning, to broadcast subscriptions, or to a group that already existed', async () => {
+    const broker = new MemoryBroker();
+    const pub = broker.connect('p');
+    const first = collect(broker.connect('w'), 'a.b', { fromBeginning: true, group: 'g' });
+    await pub.publish('a.b', { n: 1 });
+    await eventually(() => first.seen.length === 1);
+    await first.sub.unsubscribe();
+    await pub.publish('a.b', { n: 2 });
+    // A restarted member of a known group resumes live, as the in-memory bus keeps no offsets.
+    const again = collect(broker.connect('w'), 'a.b', { fromBeginning: true, group: 'g' });
+    const plain = collect(broker.connect('x'), 'a.b', {});
+    const broadcast = collect(broker.connect('y'), 'a.b', { fromBeginning: true, broadcast: true });
+    await pub.publish('a.b', { n: 3 });
+    await eventually(() => again.seen.length > 0 && plain.seen.length > 0 && broadcast.seen.length > 0);
+    await new Promise((r) => setTimeout(r, 10));
+    expect([again.seen, plain.seen, broadcast.seen]).toEqual([[3], [3], [3]]);
+  });
+
+  it('keeps only the last `events` published within `ms`', async () => {
+    let now = 0;
+    const broker = new MemoryBroker({ events: 3, ms: 1_000 }, () => now);
+    const pub = broker.connect('p');
+    for (let n = 1; n <= 10; n++) await pub.publish('a.b', { n });
+    const capped = collect(broker.connect('c'), 'a.b', { fromBeginning: true });
+    await eventually(() => capped.seen.length === 3);
+    expect(capped.seen).toEqual([8, 9, 10]);
+    now = 1_500;
+    await pub.publish('a.b', { n: 11 });
+    const windowed = collect(broker.connect('d'), 'a.b', { fromBeginning: true });
+    await eventually(() => windowed.seen.length === 1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(windowed.seen).toEqual([11]);
+  });
+});

@@ -1,5 +1,6 @@
 // In-process bus: the same subject matching, envelope and group semantics as Kafka, with
-// bounded per-subscription queues (drop-oldest). Used by tests and by `decnet up`.
+// bounded per-subscription queues (drop-oldest) and a short retention for groups that start
+// `fromBeginning`. Used by tests and by `decnet up`.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Bus, BusStats, BusTransport, EventHandler, SubscribeOptions, Subscription } from './bus.js';
@@ -11,6 +12,26 @@ import { assertPattern, matchSubject } from './subjects.js';
 
 /** Queue capacity per subscription; beyond it the oldest event is dropped and counted. */
 export const DEFAULT_QUEUE_SIZE = 1024;
+
+/**
+ * What a {@link MemoryBroker} keeps for groups that subscribe later with `fromBeginning`, as a
+ * Kafka topic keeps its log: the last `events` published within `ms`. In one process this covers
+ * start-up, where a producer may publish before its consumer has subscribed.
+ */
+export interface MemoryRetention {
+  /** @default 4096 */
+  readonly events: number;
+  /** @default 60000 */
+  readonly ms: number;
+}
+
+export const DEFAULT_RETENTION: MemoryRetention = { events: 4096, ms: 60_000 };
+
+interface Retained {
+  readonly subject: string;
+  readonly encoded: string;
+  readonly at: number;
+}
 
 interface Member {
   readonly id: string;
@@ -36,6 +57,14 @@ export class MemoryBroker implements BusTransport {
   private readonly members: Member[] = [];
   private readonly cursors = new Map<string, number>();
   private readonly handles = new Set<MemoryBus>();
+  /** Every group that ever subscribed: only a new group starts from the retained events. */
+  private readonly groups = new Set<string>();
+  private retained: Retained[] = [];
+
+  constructor(
+    private readonly retention: MemoryRetention = DEFAULT_RETENTION,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** A new bus handle named `clientName`. */
   connect(clientName: string, log: Logger = silentLogger): MemoryBus {
@@ -51,9 +80,34 @@ export class MemoryBroker implements BusTransport {
     await Promise.all(handles.map((h) => h.close()));
   }
 
-  /** @internal */
-  add(member: Member): void {
+  /**
+   * @internal Adds a member; a member of a group never seen before that asked for
+   * `fromBeginning` first receives the retained events its pattern matches, oldest first.
+   */
+  add(member: Member, fromBeginning: boolean): void {
+    const isNewGroup = !this.groups.has(member.group);
+    this.groups.add(member.group);
     this.members.push(member);
+    if (!fromBeginning || !isNewGroup) return;
+    for (const event of this.live()) {
+      if (matchSubject(member.pattern, event.subject)) member.owner.enqueue(member, event.encoded);
+    }
+  }
+
+  /** Retained events still inside the window. */
+  private live(): Retained[] {
+    const oldest = this.now() - this.retention.ms;
+    let first = Math.max(0, this.retained.length - this.retention.events);
+    while (first < this.retained.length && (this.retained[first] as Retained).at < oldest) first++;
+    if (first > 0) this.retained = this.retained.slice(first);
+    return this.retained;
+  }
+
+  private retain(subject: string, encoded: string): void {
+    if (this.retention.events <= 0) return;
+    this.retained.push({ subject, encoded, at: this.now() });
+    // Trim in bulk, so each publish stays O(1) amortised.
+    if (this.retained.length >= 2 * this.retention.events) this.live();
   }
 
   /** @internal */
@@ -64,6 +118,7 @@ export class MemoryBroker implements BusTransport {
 
   /** @internal Routes one encoded event: one member per matching group, round-robin. */
   route(subject: string, encoded: string): void {
+    this.retain(subject, encoded);
     const byGroup = new Map<string, Member[]>();
     for (const m of this.members) {
       if (!m.active || !matchSubject(m.pattern, subject)) continue;
@@ -132,8 +187,8 @@ export class MemoryBus implements Bus {
       draining: undefined,
       active: true,
     };
-    this.broker.add(member);
     this.own.add(member);
+    this.broker.add(member, options.fromBeginning === true && options.broadcast !== true);
     return {
       pattern,
       group,
