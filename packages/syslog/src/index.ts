@@ -69,4 +69,4 @@ export type { CommandInfo, EventKind, EventRecord, EventRecordResult } from './e
 export { parseCommandLine, parseEventRecord, toEventRecord } from './event-record.js';
 // log-event.ts
 export type { LogEventPayload } from './log-event.js';
-export { LOG_EVENT_PATTERN, formatUuidV8, logEventSubject, trimLineEnding } from './log-event.js';
+export { LOG_EVENT_PATTERN, logEventSubject, trimLineEnding } from './log-event.js';

@@ -1,10 +1,7 @@
-// The shared log-event shape: subjects are always valid tokens, line endings are trimmed, and
-// digests become version 8 UUIDs.
-import { createHash } from 'node:crypto';
+// The shared log-event shape: subjects are always valid tokens and line endings are trimmed.
 import { describe, expect, it } from 'vitest';
-import { LOG_EVENT_PATTERN, formatUuidV8, logEventSubject, trimLineEnding } from './log-event.js';
+import { LOG_EVENT_PATTERN, logEventSubject, trimLineEnding } from './log-event.js';
 
-const UUID_V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const bytes = (s: string): Uint8Array => Buffer.from(s);
 
 describe('log.event subjects are one valid token per service, matched by the pattern', () => {
@@ -27,20 +24,5 @@ describe('trailing CR, LF and NUL are delimiters, not content', () => {
   it('returns the same bytes when there is nothing to trim', () => {
     const line = bytes('abc');
     expect(trimLineEnding(line)).toBe(line);
-  });
-});
-
-describe('digests are formatted as RFC 9562 version 8 UUIDs', () => {
-  it('sets the version and variant bits and keeps the other 122 bits of the digest', () => {
-    const digest = createHash('sha256').update('line').digest();
-    const copy = Buffer.from(digest);
-    const id = formatUuidV8(digest);
-    expect(id).toMatch(UUID_V8);
-    expect(digest.equals(copy)).toBe(true);
-    const hex = id.replaceAll('-', '');
-    expect(hex.slice(0, 12)).toBe(copy.subarray(0, 6).toString('hex'));
-    expect(hex.slice(18)).toBe(copy.subarray(9, 16).toString('hex'));
-    expect(formatUuidV8(new Uint8Array(16).fill(0xff))).toBe('ffffffff-ffff-8fff-bfff-ffffffffffff');
-    expect(formatUuidV8(new Uint8Array(16))).toBe('00000000-0000-8000-8000-000000000000');
   });
 });

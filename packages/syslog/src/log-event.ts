@@ -1,6 +1,6 @@
 // The shape every producer of parsed log events shares (collector for local lines, listener for
-// lines received over TLS): the `log.event.<service>` subject, its payload, line trimming, and
-// the version 8 UUID formatting behind stable event ids. Pure: no I/O, no hashing.
+// lines received over TLS): the `log.event.<service>` subject, its payload and line trimming.
+// Pure: no I/O.
 import type { EventRecord } from './event-record.js';
 
 /** Pattern matching every parsed log event (what the ingester consumes). */
@@ -51,17 +51,4 @@ export function trimLineEnding(bytes: Uint8Array): Uint8Array {
     end--;
   }
   return end === bytes.length ? bytes : bytes.subarray(0, end);
-}
-
-/**
- * Formats the first 16 bytes of `digest` (a hash of at least 16 bytes) as an RFC 9562
- * version 8, variant 10 UUID string. `digest` is not modified.
- */
-export function formatUuidV8(digest: Uint8Array): string {
-  const b = Uint8Array.from(digest.subarray(0, 16));
-  b[6] = ((b[6] as number) & 0x0f) | 0x80;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
-  let hex = '';
-  for (const byte of b) hex += byte.toString(16).padStart(2, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

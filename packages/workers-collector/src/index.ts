@@ -24,8 +24,6 @@ export type { FeedResult } from './connection.js';
 export { ConnectionSession } from './connection.js';
 // errors.ts
 export { ListenError } from './errors.js';
-// event-id.ts
-export { derivedEventId, eventId } from './event-id.js';
 // file-tailer.ts
 export type { TailCounters, TailerDeps } from './file-tailer.js';
 export { FileTailer, HEAD_MAX_BYTES, fileGeneration, fileHead } from './file-tailer.js';
@@ -56,7 +54,7 @@ export type { SessionCommand, SessionEndedPayload } from './session-aggregator.j
 export { MAX_COMMANDS_PER_IP, MAX_TRACKED_IPS, SessionAggregator } from './session-aggregator.js';
 // The log-event shape lives in @decnet/syslog (shared with the listener); re-exported here.
 export type { LogEventPayload } from '@decnet/syslog';
-export { LOG_EVENT_PATTERN, formatUuidV8, logEventSubject } from '@decnet/syslog';
+export { LOG_EVENT_PATTERN, logEventSubject } from '@decnet/syslog';
 // worker.ts
 export type { CollectorHooks } from './worker.js';
 export { runCollector } from './worker.js';

@@ -1,8 +1,7 @@
 // The pure heart of the collector: one line in, one decision out — publish (with its stable id,
 // subject, key and payload), filtered, or malformed — plus counters. No sockets, files or bus.
-import { SUBJECTS, subjects } from '@decnet/core';
 import { logEventSubject, parseEventRecord, trimLineEnding, type EventRecord, type LogEventPayload } from '@decnet/syslog';
-import { derivedEventId, eventId } from './event-id.js';
+import { SUBJECTS, derivedEventId, stableEventId, subjects } from '@decnet/core';
 import { ConnectRateLimiter, NoiseFilter } from './filter.js';
 import type { CompiledCollectorOptions } from './options.js';
 import { SessionAggregator, type SessionEndedPayload } from './session-aggregator.js';
@@ -129,7 +128,7 @@ export class LineProcessor {
       return { type: 'filtered', reason: 'rate_limited' };
     }
     this.counters.accepted++;
-    const id = eventId(source, position, line);
+    const id = stableEventId(source, position, line);
     const payload: LogEventPayload = {
       ...record,
       source: transport,

@@ -31,7 +31,7 @@ export { attachmentsOf, emailReceivedPayload, smtpProbePayload } from './email.j
 export { FlushAbandonedError, SchemaNotReadyError } from './errors.js';
 // notifications.ts
 export type { Notification } from './notifications.js';
-export { derivedId, notificationsFor } from './notifications.js';
+export { notificationsFor } from './notifications.js';
 // options.ts
 export type { CompiledIngesterOptions, IngesterOptions } from './options.js';
 export { INGESTER_DEFAULTS, compileIngesterOptions, defaultAckMode } from './options.js';

@@ -2,8 +2,7 @@
 // inserted, with ids derived from the event ids, so a consumer can deduplicate:
 // `credential.captured` per attempt, `email.received` and `smtp.probe.pending` per stored mail,
 // and one `system.log` `batch_committed` per non-empty batch (upstream's subjects and fields).
-import { createHash } from 'node:crypto';
-import { SUBJECTS } from '@decnet/core';
+import { SUBJECTS, derivedEventId } from '@decnet/core';
 import { emailReceivedPayload, smtpProbePayload } from './email.js';
 import type { BatchOutcome } from './store.js';
 
@@ -14,15 +13,6 @@ export interface Notification {
   readonly id: string;
   readonly key: string;
   readonly type: string;
-}
-
-/** A UUID (version 8) derived from `parentId` and `purpose`: the same inputs always give the same id. */
-export function derivedId(parentId: string, purpose: string): string {
-  const b = createHash('sha256').update(`${purpose}\0${parentId}`).digest().subarray(0, 16);
-  b[6] = ((b[6] as number) & 0x0f) | 0x80;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The notifications of a committed batch. */
@@ -38,7 +28,7 @@ export function notificationsFor(outcome: BatchOutcome): Notification[] {
         decky: c.deckyName,
         service: c.service,
       },
-      id: derivedId(c.eventId, SUBJECTS.credentialCaptured),
+      id: derivedEventId(c.eventId, SUBJECTS.credentialCaptured),
       key: c.attackerIp,
       type: 'captured',
     });
@@ -51,7 +41,7 @@ export function notificationsFor(outcome: BatchOutcome): Notification[] {
       out.push({
         subject: SUBJECTS.emailReceived,
         payload: emailReceivedPayload(event, uuid),
-        id: derivedId(event.eventId, SUBJECTS.emailReceived),
+        id: derivedEventId(event.eventId, SUBJECTS.emailReceived),
         key: event.attackerIp,
         type: 'received',
       });
@@ -61,7 +51,7 @@ export function notificationsFor(outcome: BatchOutcome): Notification[] {
       out.push({
         subject: SUBJECTS.smtpProbePending,
         payload: probe,
-        id: derivedId(event.eventId, SUBJECTS.smtpProbePending),
+        id: derivedEventId(event.eventId, SUBJECTS.smtpProbePending),
         key: event.attackerIp,
         type: 'probe.pending',
       });
@@ -72,7 +62,7 @@ export function notificationsFor(outcome: BatchOutcome): Notification[] {
     out.push({
       subject: SUBJECTS.systemLog,
       payload: { component: 'ingester', flushed: outcome.inserted.length, position: outcome.lastLogId === null ? null : Number(outcome.lastLogId) },
-      id: derivedId(last?.eventId ?? '', 'batch_committed'),
+      id: derivedEventId(last?.eventId ?? '', 'batch_committed'),
       key: 'ingester',
       type: 'batch_committed',
     });

@@ -39,7 +39,8 @@ describe('a received line becomes the collector-shaped event, stamped with the c
 
 describe('event ids follow the collector scheme: SHA-256 over source, position and line as a v8 UUID', () => {
   it('matches an independent computation and differs by CN, stream and offset', () => {
-    const digest = createHash('sha256').update('fwd/agent-01/s1\u0000120\u0000line').digest();
+    // Length-prefixed source and position, then the line (core's stableEventId).
+    const digest = createHash('sha256').update('15:fwd/agent-01/s13:120').update('line').digest();
     digest[6] = ((digest[6] as number) & 0x0f) | 0x80;
     digest[8] = ((digest[8] as number) & 0x3f) | 0x80;
     const hex = digest.subarray(0, 16).toString('hex');

@@ -3,7 +3,6 @@
 // attackers' stored profiles, write `attackers`, `attacker_behavior`, `smtp_targets` and the
 // credential back-fill, and advance the cursor — all committed together, so a crash or restart
 // anywhere neither loses nor double-counts an event.
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { advanceCursor, CURSOR_STATE_KEY, cursorValue, initialCursor, parseCursor, type CursorState } from './handlers/cursor.js';
 import { toProfileEvent, type LogRow, type ProfileEvent, type SkipReason } from './handlers/event-kinds.js';
@@ -217,15 +216,6 @@ function toLogRow(r: DbLogRow): LogRow {
     fields: r.fields ?? {},
     msg: r.msg,
   };
-}
-
-/** A UUID (version 8 layout) derived from its inputs, so a re-published notice keeps its id. */
-export function derivedId(...parts: readonly string[]): string {
-  const b = createHash('sha256').update(parts.join('\0')).digest().subarray(0, 16);
-  b[6] = ((b[6] as number) & 0x0f) | 0x80;
-  b[8] = ((b[8] as number) & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 async function readCursor(client: PoolClient): Promise<CursorState> {

@@ -1,11 +1,11 @@
 // The profiler's run loop: fold batches until caught up, then sleep until the ingester says a
 // batch committed (`system.log` `batch_committed`) or the fallback poll fires. After each
 // committed batch, publish `attacker.observed` (rows that now exist) and `attacker.scored`.
-import { SUBJECTS, everyNth, sleep, subjects, type WorkerContext } from '@decnet/core';
+import { SUBJECTS, derivedEventId, everyNth, sleep, subjects, type WorkerContext } from '@decnet/core';
 import { getDatabase } from '@decnet/db';
 import { CursorCorruptError, SchemaNotReadyError } from './errors.js';
 import { compileProfilerOptions, type ProfilerOptions } from './options.js';
-import { backlogOf, isSchemaError, runBatch, derivedId, type BatchResult } from './store.js';
+import { backlogOf, isSchemaError, runBatch, type BatchResult } from './store.js';
 
 /** First wait after a failed batch; doubles up to the max while the database is away. */
 const RETRY_INITIAL_MS = 500;
@@ -69,7 +69,7 @@ async function publishNotices(ctx: WorkerContext, result: BatchResult, counters:
   for (const n of result.observed) {
     jobs.push(() =>
       ctx.bus.publish(SUBJECTS.attackerObserved, n.payload, {
-        id: derivedId(n.attackerUuid, SUBJECTS.attackerObserved),
+        id: derivedEventId(n.attackerUuid, SUBJECTS.attackerObserved),
         key: n.payload.attacker_ip,
         type: 'observed',
       }),
@@ -78,7 +78,7 @@ async function publishNotices(ctx: WorkerContext, result: BatchResult, counters:
   for (const n of result.scored) {
     jobs.push(() =>
       ctx.bus.publish(SUBJECTS.attackerScored, n.payload, {
-        id: derivedId(n.attackerUuid, SUBJECTS.attackerScored, JSON.stringify(n.payload)),
+        id: derivedEventId(n.attackerUuid, `${SUBJECTS.attackerScored}/${JSON.stringify(n.payload)}`),
         key: n.payload.attacker_ip,
         type: 'scored',
       }),
