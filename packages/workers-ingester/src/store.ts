@@ -190,16 +190,18 @@ async function upsertAttachments(client: PoolClient, mails: readonly IngestEvent
 
 /**
  * Writes `events` in one transaction and returns what was new. Events must have distinct ids.
- * Rows are written in event-id order so concurrent ingesters take locks in the same order.
+ * Rows are written in arrival order, so `logs.id` follows what an attacker did (the profiler
+ * reads commands in id order; the fake shell stamps a burst within one millisecond). Two batches
+ * holding the same redelivered ids in another order can deadlock; Postgres aborts one and the
+ * worker retries it.
  * @throws the driver's error; the transaction is rolled back and nothing of the batch is stored.
  */
 export async function writeBatch(pool: Pool, events: readonly IngestEvent[], options: StoreOptions): Promise<BatchOutcome> {
-  const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
   const client = await pool.connect();
   let failure: unknown;
   try {
     await client.query('BEGIN');
-    const ids = await insertLogs(client, sorted);
+    const ids = await insertLogs(client, events);
     const inserted = events.filter((e) => ids.has(e.eventId));
     const credentials: CredentialAttempt[] = [];
     let credentialsRejected = 0;
