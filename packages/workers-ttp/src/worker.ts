@@ -219,8 +219,11 @@ export async function runTtp(ctx: WorkerContext, overrides: Partial<TtpOptions> 
     counters.inserted += inserted.size;
     counters.duplicates += rows.length - inserted.size;
     if (retried) counters.resolvedLater += inserted.size;
+    // Two sources of one batch can carry the same tag (a command seen live and again in its
+    // session, both waiting for the attacker): the row was inserted once, so announce it once.
+    const unannounced = new Set(inserted);
     for (const { work, anchor } of ready) {
-      const fresh = work.tags.filter((t) => inserted.has(t.uuid));
+      const fresh = work.tags.filter((t) => unannounced.delete(t.uuid));
       if (fresh.length === 0) continue;
       const leak = fresh.find((t) => t.ruleId === IPV6_RULE);
       if (leak && anchor.attackerUuid) await bumpIpv6Leak(pool, anchor.attackerUuid, leak.evidence);
