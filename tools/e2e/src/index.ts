@@ -1,1 +1,20 @@
-export { WORKSPACE_ROOT, bundle, freePort, startProcess, tcpOpen, waitFor, type Proc } from './harness.js';
+export {
+  WORKSPACE_ROOT,
+  bundle,
+  decnet,
+  ensureCommands,
+  freePort,
+  runCommand,
+  startHttpReceiver,
+  startProcess,
+  startServiceBundle,
+  tcpOpen,
+  verifyWebhookSignature,
+  waitFor,
+  workersStatus,
+  type CommandResult,
+  type HttpReceiver,
+  type Proc,
+  type ReceivedRequest,
+  type WorkerStatus,
+} from './harness.js';
