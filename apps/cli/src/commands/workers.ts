@@ -99,7 +99,8 @@ async function status(seconds: number, json: boolean, io: CommandIO): Promise<nu
       instance: b.instance,
       pid: b.pid,
       state: b.state,
-      health: now - b.ts > staleAfter ? 'stale' : 'ok',
+      health: healthOf(b, now - b.ts > staleAfter),
+      note: typeof b.detail?.state === 'string' ? b.detail.state : null,
       rssMB: Math.round((b.rssBytes / 1048576) * 10) / 10,
       loopLagMs: b.eventLoopLagMs,
       lastProgressAgoS: b.lastProgressTs === null ? null : Math.round(now - b.lastProgressTs),
@@ -113,11 +114,22 @@ async function status(seconds: number, json: boolean, io: CommandIO): Promise<nu
   } else {
     io.stdout(
       renderTable(
-        ['worker', 'instance', 'pid', 'state', 'health', 'rss MB', 'lag ms', 'progress', 'handled', 'restarts'],
-        rows.map((r) => [r.worker, r.instance, r.pid, r.state, r.health, r.rssMB, r.loopLagMs, r.lastProgressAgoS === null ? 'never' : `${r.lastProgressAgoS}s ago`, r.eventsHandled, r.restarts]),
+        ['worker', 'instance', 'pid', 'state', 'health', 'rss MB', 'lag ms', 'progress', 'handled', 'restarts', 'note'],
+        rows.map((r) => [r.worker, r.instance, r.pid, r.state, r.health, r.rssMB, r.loopLagMs, r.lastProgressAgoS === null ? 'never' : `${r.lastProgressAgoS}s ago`, r.eventsHandled, r.restarts, r.note ?? '']),
       ),
     );
     if (silent.length > 0) io.stdout(`not heard: ${silent.join(', ')}\n`);
   }
   return 0;
+}
+
+/**
+ * `stale` when the beats stopped; `waiting` when a running worker says it cannot work yet (its
+ * detail state starts with `waiting`, e.g. a listener without certificates), so an idle worker
+ * does not pass for a healthy one; `ok` otherwise.
+ */
+function healthOf(beat: HealthPayload, stale: boolean): 'stale' | 'waiting' | 'ok' {
+  if (stale) return 'stale';
+  const state = beat.detail?.state;
+  return typeof state === 'string' && state.startsWith('waiting') ? 'waiting' : 'ok';
 }
