@@ -57,3 +57,8 @@ export const FastDefaultPartitioner: ICustomPartitioner = () => {
     return toPositive(next) % partitionMetadata.length;
   };
 };
+
+/** The partition of `key` among `count`, as the default partitioner picks it. */
+export function partitionForKey(key: Buffer | string, count: number): number {
+  return toPositive(murmur2(typeof key === 'string' ? Buffer.from(key) : key)) % count;
+}

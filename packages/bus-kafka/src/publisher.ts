@@ -4,7 +4,8 @@
 import { BusUnavailableError, everyNth, type Logger } from '@decnet/core';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { KafkaPublishRejectedError } from './errors.js';
-import { FastDefaultPartitioner } from './partitioner.js';
+import { BUNDLE_HEADER, BUNDLE_VERSION, bundleRuns, packBundle } from './bundle.js';
+import { FastDefaultPartitioner, partitionForKey } from './partitioner.js';
 
 /** Bytes of record data per produce request; a partition's batch must fit the topic's 1 MiB+ cap. */
 const MAX_BATCH_BYTES = 1024 * 1024;
@@ -40,6 +41,9 @@ interface Pending {
   readonly deadline: number;
   settled: boolean;
 }
+
+/** Partition counts are looked up again after this long (an operator may add partitions). */
+const PARTITION_COUNT_TTL_MS = 60_000;
 
 /** How often publishes past their budget are failed; one sweep instead of a timer per record. */
 const SWEEP_MS = 100;
@@ -77,11 +81,18 @@ export class Publisher {
   private closed = false;
   private readonly warnRetry: (meta?: Record<string, unknown>) => number;
 
+  private readonly partitionCounts = new Map<string, { count: number; at: number }>();
+
+  /**
+   * @param partitionCount looks up a topic's partition count (for bundling); a failure or 0
+   *   sends that topic's records one by one.
+   */
   constructor(
     private readonly kafka: Kafka,
     private readonly address: string,
     private readonly timeoutMs: number,
     private readonly log: Logger,
+    private readonly partitionCount: (topic: string) => Promise<number> = async () => 0,
   ) {
     this.producer = this.createProducer();
     this.warnRetry = everyNth(log, 'warn', 'Kafka publish failed; retrying');
@@ -194,14 +205,59 @@ export class Publisher {
     if (this.queue.length > 0 && !this.flushing) this.flushing = this.flushLoop();
   }
 
+  private async partitionsOf(topic: string): Promise<number> {
+    const cached = this.partitionCounts.get(topic);
+    if (cached && performance.now() - cached.at < PARTITION_COUNT_TTL_MS) return cached.count;
+    try {
+      const count = await this.partitionCount(topic);
+      this.partitionCounts.set(topic, { count, at: performance.now() });
+      return count;
+    } catch (err) {
+      this.log.debug('Kafka partition count lookup failed; sending records one by one', { topic, error: (err as Error).message });
+      return cached?.count ?? 0;
+    }
+  }
+
+  /**
+   * The records for one topic's publishes: keyed publishes bound for the same partition go out
+   * as bundle records (in order, so a key's events keep their order); a lone or keyless publish
+   * goes out as itself.
+   */
+  private async recordsFor(topic: string, pendings: readonly Pending[]): Promise<Message[]> {
+    const single = pendings.map((p) => p.message);
+    if (pendings.length < 2) return single;
+    const count = await this.partitionsOf(topic);
+    if (count <= 0) return single;
+    const records: Message[] = [];
+    const byPartition = new Map<number, Message[]>();
+    for (const { message } of pendings) {
+      if (message.key === null || message.key === undefined || message.value === null || typeof message.value === 'string') {
+        records.push(message);
+        continue;
+      }
+      const partition = partitionForKey(message.key, count);
+      const list = byPartition.get(partition);
+      if (list) list.push(message);
+      else byPartition.set(partition, [message]);
+    }
+    for (const [partition, messages] of byPartition) {
+      const values = messages.map((m) => m.value as Buffer);
+      for (const [start, end] of bundleRuns(values.map((v) => v.length))) {
+        if (end - start === 1) records.push(messages[start] as Message);
+        else records.push({ partition, value: packBundle(values.slice(start, end)), headers: { [BUNDLE_HEADER]: BUNDLE_VERSION } });
+      }
+    }
+    return records;
+  }
+
   private async sendBatch(batch: Pending[]): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
+    const byTopic = new Map<string, Pending[]>();
     for (const p of batch) {
       const list = byTopic.get(p.topic);
-      if (list) list.push(p.message);
-      else byTopic.set(p.topic, [p.message]);
+      if (list) list.push(p);
+      else byTopic.set(p.topic, [p]);
     }
-    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    const topicMessages = await Promise.all([...byTopic].map(async ([topic, pendings]) => ({ topic, messages: await this.recordsFor(topic, pendings) })));
     let backoff: number = RESEND_BACKOFF_MS.initial;
     for (;;) {
       try {

@@ -1,16 +1,9 @@
 // One subscription = one kafkajs consumer in one consumer group. It reads the topics its pattern
 // selects, filters on the subject header, decodes defensively, runs the handler one message at a
 // time, and restarts itself when kafkajs gives up (a broker restart, a lost coordinator).
-import {
-  assertSubject,
-  decodeEnvelope,
-  matchSubject,
-  type BusStats,
-  type EventHandler,
-  type Logger,
-  type Subscription,
-} from '@decnet/core';
+import { decodeEnvelope, matchSubject, type BusStats, type Envelope, type EventHandler, type Logger, type Subscription } from '@decnet/core';
 import type { Admin, Consumer, ConsumerCrashEvent, ConsumerGroupJoinEvent, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
+import { BUNDLE_HEADER, isValidSubject, unpackBundle } from './bundle.js';
 import { MAX_CONNECT_BACKOFF_MS, INITIAL_CONNECT_BACKOFF_MS } from './options.js';
 import { TOPIC_MAX_MESSAGE_BYTES } from './topics.js';
 
@@ -30,8 +23,6 @@ const CONSUMER_RETRY = { retries: 5, initialRetryTime: 300, maxRetryTime: 3_000 
 const START_COMMIT_ATTEMPTS = 3;
 /** Quick retries of the end-offset lookup (a fresh topic's leader takes a moment to settle). */
 const OFFSET_LOOKUP_ATTEMPTS = 8;
-/** Longest subject header accepted; matches the envelope's `topic` limit. */
-const MAX_SUBJECT_LENGTH = 512;
 
 /** What a subscription shares with its bus handle and transport. */
 export interface SubscriptionContext {
@@ -62,16 +53,6 @@ function headerString(value: unknown): string | undefined {
   const first: unknown = Array.isArray(value) ? value[0] : value;
   if (Buffer.isBuffer(first)) return first.toString('utf8');
   return typeof first === 'string' ? first : undefined;
-}
-
-function isValidSubject(subject: string): boolean {
-  if (subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH) return false;
-  try {
-    assertSubject(subject);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
@@ -276,35 +257,55 @@ export class KafkaSubscription implements Subscription {
   }
 
   private async onMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
-    const run = this.deliver(topic, partition, message);
+    const run = (async () => {
+      for (const envelope of this.unpack(topic, partition, message)) await this.handle(envelope);
+    })();
     this.inFlight = run;
     await run;
     this.inFlight = undefined;
   }
 
-  /** Decodes and delivers one message; never rejects (failures are counted). */
-  private deliver(topic: string, partition: number, message: KafkaMessage): Promise<void> {
-    const subject = headerString(message.headers?.['subject']);
-    const skip = (reason: string): Promise<void> => {
+  /**
+   * The events of one record this subscription must handle, in order: none when the subject
+   * does not match, several for a bundle record. Malformed parts are counted and skipped.
+   */
+  private unpack(topic: string, partition: number, message: KafkaMessage): Envelope[] {
+    const skip = (reason: string): Envelope[] => {
       this.ctx.counters.malformed++;
       this.ctx.warnMalformed({ topic, partition, offset: message.offset, reason });
-      return Promise.resolve();
+      return [];
     };
+    const bundle = headerString(message.headers?.[BUNDLE_HEADER]);
+    if (bundle !== undefined) {
+      if (!message.value) return skip('empty_value');
+      const unpacked = unpackBundle(message.value);
+      if (!unpacked.ok) return skip(unpacked.reason);
+      const envelopes: Envelope[] = [];
+      for (const element of unpacked.elements) {
+        if (!element.ok) skip(element.reason);
+        else if (matchSubject(this.pattern, element.envelope.topic)) envelopes.push(element.envelope);
+      }
+      return envelopes;
+    }
+    const subject = headerString(message.headers?.['subject']);
     if (subject === undefined) return skip('missing_subject');
     if (!isValidSubject(subject)) return skip('bad_subject');
-    if (!matchSubject(this.pattern, subject)) return Promise.resolve();
+    if (!matchSubject(this.pattern, subject)) return [];
     if (!message.value) return skip('empty_value');
     const decoded = decodeEnvelope(message.value, subject);
     if (!decoded.ok) return skip(decoded.reason);
-    return (async () => {
-      try {
-        await this.handler(decoded.envelope);
-        this.ctx.counters.delivered++;
-      } catch (err) {
-        this.ctx.counters.handlerErrors++;
-        this.ctx.warnHandlerError({ pattern: this.pattern, err: (err as Error)?.message ?? String(err) });
-      }
-    })();
+    return [decoded.envelope];
+  }
+
+  /** Runs the handler on one event; never rejects (failures are counted). */
+  private async handle(envelope: Envelope): Promise<void> {
+    try {
+      await this.handler(envelope);
+      this.ctx.counters.delivered++;
+    } catch (err) {
+      this.ctx.counters.handlerErrors++;
+      this.ctx.warnHandlerError({ pattern: this.pattern, err: (err as Error)?.message ?? String(err) });
+    }
   }
 
   /**
@@ -320,19 +321,28 @@ export class KafkaSubscription implements Subscription {
   }
 
   private async runBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
-    const window: { offset: string; done: Promise<void> }[] = [];
+    // One entry per event; a record's offset rides on its last event (a bundle has several).
+    const window: { offset: string | undefined; done: Promise<void> }[] = [];
     let head = 0;
     const settleHead = async (): Promise<void> => {
-      const entry = window[head++] as { offset: string; done: Promise<void> };
+      const entry = window[head++] as { offset: string | undefined; done: Promise<void> };
       await entry.done;
-      if (isRunning() && !isStale()) resolveOffset(entry.offset);
+      if (entry.offset !== undefined && isRunning() && !isStale()) resolveOffset(entry.offset);
     };
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      window.push({ offset: message.offset, done: this.deliver(batch.topic, batch.partition, message) });
+    const push = async (offset: string | undefined, done: Promise<void>): Promise<void> => {
+      window.push({ offset, done });
       while (window.length - head >= this.concurrency) {
         await settleHead();
         await heartbeat();
+      }
+    };
+    const settled = Promise.resolve();
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const envelopes = this.unpack(batch.topic, batch.partition, message);
+      if (envelopes.length === 0) await push(message.offset, settled);
+      for (let i = 0; i < envelopes.length; i++) {
+        await push(i === envelopes.length - 1 ? message.offset : undefined, this.handle(envelopes[i] as Envelope));
       }
     }
     while (head < window.length) await settleHead();

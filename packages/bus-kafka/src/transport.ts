@@ -184,7 +184,10 @@ export async function openKafkaTransport(input: KafkaTransportOptions): Promise<
     if (options.signal?.aborted) throw new BusUnavailableError(address, { cause: options.signal.reason });
     const probeAdmin = probe.admin({ retry: { retries: 0 } });
     const admin = kafka.admin();
-    const publisher = new Publisher(kafka, address, options.publishTimeoutMs, log);
+    const publisher = new Publisher(kafka, address, options.publishTimeoutMs, log, async (topic) => {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      return metadata.topics[0]?.partitions.length ?? 0;
+    });
     try {
       await probeAdmin.connect();
       await probeAdmin.describeCluster();

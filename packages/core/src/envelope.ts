@@ -123,6 +123,14 @@ export function decodeEnvelope(raw: Buffer | string, subject?: string): DecodeRe
   } catch (err) {
     return { ok: false, reason: 'bad_json', detail: (err as Error).message };
   }
+  return validateEnvelope(parsed, subject);
+}
+
+/**
+ * Validates an already parsed value as an envelope (e.g. one element of a bundle record). When
+ * `subject` is given it wins over the body's `topic`. Never throws.
+ */
+export function validateEnvelope(parsed: unknown, subject?: string): DecodeResult {
   // Hand-checked fast path for well-formed envelopes (every consumer decodes every event);
   // the schema runs only when this refuses, to name what is wrong.
   const fast = wellFormedEnvelope(parsed);

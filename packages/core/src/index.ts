@@ -24,7 +24,7 @@ export type { ControlAction, ControlPayload } from './control.js';
 export { CONTROL_ACTIONS, controlMessage, controlPayloadSchema, listenForControl } from './control.js';
 // envelope.ts
 export type { DecodeFailure, DecodeResult, Envelope, Payload, PublishOptions } from './envelope.js';
-export { MAX_MESSAGE_BYTES, createEnvelope, decodeEnvelope, encodeEnvelope } from './envelope.js';
+export { MAX_MESSAGE_BYTES, createEnvelope, decodeEnvelope, encodeEnvelope, validateEnvelope } from './envelope.js';
 // errors.ts
 export {
   BusUnavailableError,
