@@ -65,6 +65,8 @@ interface Result {
   /** CPU µs per event of the rest of the pipeline: the Kafka broker (java) and all Postgres processes. */
   kafkaCpuUsPerEvent: number;
   postgresCpuUsPerEvent: number;
+  /** CPU µs per event of this process: the syslog sender (a decky's job) shares the same cores. */
+  senderCpuUsPerEvent: number;
 }
 
 const log = (text: string): void => {
@@ -258,6 +260,7 @@ async function runMode(ack: 'receive' | 'commit', lines: number, brokers: string
     memI.markStart();
     const kafkaCpuAtStart = cpuSecondsOfCommand('java');
     const postgresCpuAtStart = cpuSecondsOfCommand('postgres');
+    const senderCpuAtStart = process.cpuUsage();
     const started = performance.now();
     const sending = send(port, lines, CONNECTIONS);
     let sendMs = 0;
@@ -277,6 +280,8 @@ async function runMode(ack: 'receive' | 'commit', lines: number, brokers: string
     const perEvent = (seconds: number): number => Math.round((seconds * 1e6) / lines);
     const kafkaCpuUsPerEvent = perEvent(cpuSecondsOfCommand('java') - kafkaCpuAtStart);
     const postgresCpuUsPerEvent = perEvent(cpuSecondsOfCommand('postgres') - postgresCpuAtStart);
+    const senderCpu = process.cpuUsage(senderCpuAtStart);
+    const senderCpuUsPerEvent = perEvent((senderCpu.user + senderCpu.system) / 1e6);
     await sending;
     clearInterval(sampler);
     const rows = Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM logs')).rows[0]?.n);
@@ -292,6 +297,7 @@ async function runMode(ack: 'receive' | 'commit', lines: number, brokers: string
       ingester: memI.summary(lines),
       kafkaCpuUsPerEvent,
       postgresCpuUsPerEvent,
+      senderCpuUsPerEvent,
     };
   } finally {
     collector.kill('SIGTERM');
@@ -329,11 +335,11 @@ async function main(): Promise<void> {
     return;
   }
   process.stdout.write(`machine: ${machine.cpus} × ${machine.model}, load ${machine.loadavg1}; target ${TARGET_EVENTS_PER_SECOND} events/s\n`);
-  process.stdout.write('ack      lines    send/s   end-to-end/s  rows     s      collector RSS max/avg (PSS), CPU/event      ingester RSS max/avg (PSS), CPU/event       kafka CPU/event  postgres CPU/event\n');
+  process.stdout.write('ack      lines    send/s   end-to-end/s  rows     s      collector RSS max/avg (PSS), CPU/event      ingester RSS max/avg (PSS), CPU/event       kafka CPU/event  postgres CPU/event  sender CPU/event\n');
   for (const r of results) {
     const mem = (m: Memory) => `${m.rssMaxMiB}/${m.rssAvgMiB} MiB (${m.pssMaxMiB}), ${m.cpuUsPerEvent} µs`.padEnd(42);
     process.stdout.write(
-      `${r.ack.padEnd(8)} ${String(r.lines).padEnd(8)} ${String(r.sendPerSecond).padEnd(8)} ${String(r.endToEndPerSecond).padEnd(13)} ${String(r.rows).padEnd(8)} ${String(r.seconds).padEnd(6)} ${mem(r.collector)} ${mem(r.ingester)} ${`${r.kafkaCpuUsPerEvent} µs`.padEnd(16)} ${r.postgresCpuUsPerEvent} µs\n`,
+      `${r.ack.padEnd(8)} ${String(r.lines).padEnd(8)} ${String(r.sendPerSecond).padEnd(8)} ${String(r.endToEndPerSecond).padEnd(13)} ${String(r.rows).padEnd(8)} ${String(r.seconds).padEnd(6)} ${mem(r.collector)} ${mem(r.ingester)} ${`${r.kafkaCpuUsPerEvent} µs`.padEnd(16)} ${`${r.postgresCpuUsPerEvent} µs`.padEnd(18)} ${r.senderCpuUsPerEvent} µs\n`,
     );
   }
 }
