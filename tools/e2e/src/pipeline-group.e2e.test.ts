@@ -17,7 +17,7 @@ import { testConfig } from '@decnet/core/testing';
 import { openDatabase, type Database } from '@decnet/db';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKSPACE_ROOT, bundle, freePort, startProcess, tcpOpen, waitFor, type Proc } from './index.js';
+import { WORKSPACE_ROOT, bundle, ensureCommands, freePort, startProcess, tcpOpen, waitFor, type Proc } from './index.js';
 
 const run = promisify(execFile);
 
@@ -60,16 +60,6 @@ async function cli(args: string[], env: Record<string, string | undefined>): Pro
     const e = err as { stdout?: string; stderr?: string; message: string };
     throw new Error(`decnet ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`, { cause: err });
   }
-}
-
-/** Installs util-linux `logger` and `openssl` when missing (as root), or names the command to run. */
-async function ensureClients(): Promise<void> {
-  const missing: string[] = [];
-  await run('logger', ['--version']).catch(() => missing.push('bsdutils'));
-  await run('openssl', ['version']).catch(() => missing.push('openssl'));
-  if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) throw new Error(`test clients missing; run: apt-get install -y ${missing.join(' ')}`);
-  await run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { timeout: 300_000 });
 }
 
 /** util-linux `logger` in RFC 5424 mode against the collector. */
@@ -279,7 +269,7 @@ function startForwarder(): Proc {
 }
 
 beforeAll(async () => {
-  await ensureClients();
+  await ensureCommands({ logger: 'bsdutils', openssl: 'openssl' });
   await bundle(['cli']);
   root = mkdtempSync(join(tmpdir(), 'pipeline-group-e2e-'));
   master = join(root, 'master');

@@ -1,86 +1,19 @@
 // The pipeline end to end with real parts: util-linux `logger` → collector bundle (standalone
 // process) → Kafka → ingester bundle (standalone process) → Postgres; SIGKILL of both workers
 // mid-stream with every line found exactly once; and `decnet up` hosting both on the in-memory bus.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { eventually } from '@decnet/core/testing';
 import { migrate, openDatabase, type Database } from '@decnet/db';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bundle, ensureCommands, freePort, startProcess, tcpOpen, waitFor, type Proc } from './index.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const run = promisify(execFile);
-const APT_HINT = 'apt-get install -y bsdutils   # provides util-linux logger';
-
-async function ensureLogger(): Promise<void> {
-  try {
-    await run('logger', ['--version']);
-  } catch {
-    if (process.getuid?.() !== 0) throw new Error(`util-linux logger is missing; run: ${APT_HINT}`);
-    await run('apt-get', ['install', '-y', 'bsdutils'], { timeout: 120_000 });
-  }
-}
-
-/** A port free for both TCP and UDP on loopback. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((done, fail) => {
-      const s = createServer();
-      s.once('error', fail);
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => done(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((done) => {
-      const u = createSocket('udp4');
-      u.once('error', () => done(false));
-      u.bind(port, '127.0.0.1', () => u.close(() => done(true)));
-    });
-    if (udpFree) return port;
-  }
-}
-
-/** A spawned process with its output kept for failure messages. */
-interface Proc {
-  readonly child: ChildProcess;
-  output(): string;
-  kill(signal: NodeJS.Signals): Promise<number | null>;
-}
-
-function start(args: string[], env: Record<string, string | undefined>): Proc {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return {
-    child,
-    output: () => out,
-    kill: async (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
-}
-
-async function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const s = connect({ host: '127.0.0.1', port }, () => {
-      s.destroy();
-      done(true);
-    });
-    s.once('error', () => done(false));
-  });
-}
 
 const logger = (port: number, args: string[]) => run('logger', ['--rfc5424=notq', '-n', '127.0.0.1', '-P', String(port), ...args]);
 
@@ -90,8 +23,8 @@ let home: string;
 const procs: Proc[] = [];
 
 beforeAll(async () => {
-  await ensureLogger();
-  await run(process.execPath, ['tools/bundle/bundle.mjs', '--quiet', 'worker-collector', 'worker-ingester', 'cli'], { cwd: ROOT });
+  await ensureCommands({ logger: 'bsdutils' });
+  await bundle(['worker-collector', 'worker-ingester', 'cli']);
   scratch = await createScratchDatabase();
   database = await openDatabase(testConfig({ DATABASE_URL: scratch.url }), silentLogger, { retry: false, poolMax: 2 });
   await migrate(database.db, silentLogger);
@@ -129,23 +62,15 @@ function kafkaEnv(prefix: string, port: number, extra: Record<string, string> = 
 }
 
 const startCollector = (env: Record<string, string | undefined>) => {
-  const p = start(['dist/workers/collector/main.js'], { ...env, DECNET_INSTANCE_ID: `collector-${procs.length}` });
+  const p = startProcess('collector', ['dist/workers/collector/main.js'], { ...env, DECNET_INSTANCE_ID: `collector-${procs.length}` });
   procs.push(p);
   return p;
 };
 const startIngester = (env: Record<string, string | undefined>) => {
-  const p = start(['dist/workers/ingester/main.js'], { ...env, DECNET_INSTANCE_ID: `ingester-${procs.length}` });
+  const p = startProcess('ingester', ['dist/workers/ingester/main.js'], { ...env, DECNET_INSTANCE_ID: `ingester-${procs.length}` });
   procs.push(p);
   return p;
 };
-
-async function waitFor(what: () => Promise<boolean>, timeoutMs: number, procsToShow: Proc[]): Promise<void> {
-  try {
-    await eventually(what, timeoutMs, 200);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n${procsToShow.map((p) => p.output()).join('\n---\n')}`, { cause: err });
-  }
-}
 
 describe('logger → collector → Kafka → ingester → Postgres, standalone bundles', () => {
   it('stores lines sent with `logger --rfc5424` over UDP and over TCP with octet counting', async () => {
@@ -274,7 +199,7 @@ describe('ingester instances share one Kafka consumer group', () => {
 describe('decnet up hosts collector and ingester on the in-memory bus', () => {
   it('stores lines sent with logger while `decnet up --workers collector,ingester` runs', async () => {
     const port = await freePort();
-    const up = start(['apps/cli/bin/decnet.js', 'up', '--workers', 'collector,ingester'], {
+    const up = startProcess('decnet-up', ['apps/cli/bin/decnet.js', 'up', '--workers', 'collector,ingester'], {
       DATABASE_URL: scratch.url,
       DECNET_HOME: home,
       DECNET_LOG_LEVEL: 'warn',
