@@ -31,6 +31,8 @@ export interface ListenerOptions {
   handshakeTimeoutMs: number;
   /** Publishes outstanding on one connection before it stops being read. @default 5000 (DECNET_LISTENER_MAX_INFLIGHT) */
   maxInflight: number;
+  /** How often a listener without its TLS files looks for them again. @default 15000 (DECNET_LISTENER_PKI_RETRY_MS) */
+  pkiRetryMs: number;
 }
 
 /** {@link ListenerOptions} after validation. */
@@ -45,6 +47,7 @@ export const LISTENER_DEFAULTS = {
   idleTimeoutSec: 300,
   handshakeTimeoutMs: 10_000,
   maxInflight: 5_000,
+  pkiRetryMs: 15_000,
 } as const satisfies Omit<ListenerOptions, 'certFile' | 'keyFile' | 'caFile'>;
 
 /** Certificate name `decnet pki issue` uses for the listener by default. */
@@ -97,6 +100,7 @@ export function compileListenerOptions(env: Env, home: string, overrides: Partia
     idleTimeoutSec: read('DECNET_LISTENER_IDLE_TIMEOUT_SEC', 'seconds from 1 to 86400', d.idleTimeoutSec, int(1, 86_400)),
     handshakeTimeoutMs: read('DECNET_LISTENER_HANDSHAKE_TIMEOUT_MS', 'milliseconds from 100 to 120000', d.handshakeTimeoutMs, int(100, 120_000)),
     maxInflight: read('DECNET_LISTENER_MAX_INFLIGHT', 'an integer from 10 to 1000000', d.maxInflight, int(10, 1_000_000)),
+    pkiRetryMs: read('DECNET_LISTENER_PKI_RETRY_MS', 'milliseconds from 100 to 3600000', d.pkiRetryMs, int(100, 3_600_000)),
   };
   if (errors.length > 0) throw new ConfigValidationError(errors);
   return Object.freeze({ ...options, ...overrides });

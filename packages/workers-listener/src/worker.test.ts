@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBroker, WorkerRunner, silentLogger, type Envelope } from '@decnet/core';
@@ -71,6 +73,32 @@ describe('the listener worker runs under a host like every worker', () => {
     await broker.close();
   });
 
+  it('starts listening without a restart once the PKI appears, looking again every DECNET_LISTENER_PKI_RETRY_MS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'listener-pki-'));
+    const files = { cert: join(dir, 'listener.crt'), key: join(dir, 'listener.key'), ca: join(dir, 'ca.crt') };
+    const { runner, broker } = host({
+      DECNET_LISTENER_PORT: '0',
+      DECNET_LISTENER_CERT: files.cert,
+      DECNET_LISTENER_KEY: files.key,
+      DECNET_LISTENER_CA: files.ca,
+      DECNET_LISTENER_PKI_RETRY_MS: '200',
+    });
+    const health = captureEvents(broker.connect('t'), 'system.listener.health');
+    try {
+      runner.start();
+      await eventually(() => latestDetail(health.events).state === 'waiting_for_pki', 5_000);
+      copyFileSync(pki.listener.cert, files.cert);
+      copyFileSync(pki.listener.key, files.key);
+      copyFileSync(pki.ca.cert, files.ca);
+      await eventually(() => latestDetail(health.events).state === 'listening', 5_000);
+      expect(runner.restarts).toBe(0);
+    } finally {
+      await runner.close();
+      await broker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails (and is restarted by its host) when the TLS files are not usable', async () => {
     const { runner, broker } = host({
       DECNET_LISTENER_PORT: '0',
@@ -88,13 +116,16 @@ describe('the listener worker runs under a host like every worker', () => {
 describe('listener options default to loopback, port 6514 and the PKI under DECNET_HOME', () => {
   it('applies the documented defaults', () => {
     const options = compileListenerOptions({}, '/var/lib/decnet');
-    expect(options).toMatchObject({ bind: '127.0.0.1', port: 6514, maxFrameBytes: 65536, ...defaultListenerPaths('/var/lib/decnet') });
+    expect(options).toMatchObject({ bind: '127.0.0.1', port: 6514, maxFrameBytes: 65536, pkiRetryMs: 15_000, ...defaultListenerPaths('/var/lib/decnet') });
     expect(options.certFile).toBe('/var/lib/decnet/pki/listener.crt');
     expect(options.caFile).toBe('/var/lib/decnet/pki/ca.crt');
   });
   it('reports every invalid key at once', () => {
-    expect(() => compileListenerOptions({ DECNET_LISTENER_BIND: 'example.org', DECNET_LISTENER_PORT: '70000', DECNET_LISTENER_CA: 'rel/ca.crt' }, '/h')).toThrow(
-      /DECNET_LISTENER_BIND[\s\S]*DECNET_LISTENER_PORT[\s\S]*DECNET_LISTENER_CA/,
-    );
+    expect(() =>
+      compileListenerOptions(
+        { DECNET_LISTENER_BIND: 'example.org', DECNET_LISTENER_PORT: '70000', DECNET_LISTENER_CA: 'rel/ca.crt', DECNET_LISTENER_PKI_RETRY_MS: '5' },
+        '/h',
+      ),
+    ).toThrow(/DECNET_LISTENER_BIND[\s\S]*DECNET_LISTENER_PORT[\s\S]*DECNET_LISTENER_CA[\s\S]*DECNET_LISTENER_PKI_RETRY_MS/);
   });
 });

@@ -8,8 +8,6 @@ import { compileListenerOptions, type CompiledListenerOptions, type ListenerOpti
 import { durablePublisher } from './publish.js';
 import { ListenerServer, type ListenerTlsMaterial } from './server.js';
 
-/** How often missing PKI files are looked for again. */
-const PKI_RETRY_MS = 15_000;
 /** How often the counters are copied into the heartbeat's detail. */
 const HEALTH_DETAIL_MS = 1_000;
 /** On stop, how long connections get to finish their outstanding publishes and be acknowledged. */
@@ -51,7 +49,7 @@ export async function runListener(ctx: WorkerContext, source: ListenerSource = {
       });
       warned = true;
     }
-    if (!(await sleep(PKI_RETRY_MS, ctx.signal))) return;
+    if (!(await sleep(options.pkiRetryMs, ctx.signal))) return;
     material = readTlsMaterial(options);
   }
 

@@ -304,6 +304,8 @@ beforeAll(async () => {
     DECNET_LISTENER_PORT: String(listenerPort),
     DECNET_LISTENER_MAX_FRAME_BYTES: String(MAX_FRAME_BYTES),
     DECNET_LISTENER_HANDSHAKE_TIMEOUT_MS: '5000',
+    // Look for the certificates often, so the first test need not wait the default 15 s.
+    DECNET_LISTENER_PKI_RETRY_MS: '500',
   };
 }, 240_000);
 
