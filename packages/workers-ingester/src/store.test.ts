@@ -5,7 +5,7 @@ import { parseTrustedProxies } from './bounty.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '@decnet/db';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
-import { PROGRESS_STATE_KEY, isDataError, writeBatch } from './store.js';
+import { InsertTurns, PROGRESS_STATE_KEY, isDataError, writeBatch } from './store.js';
 import { authEvent, ingestEvent, migratedDatabase } from './test-kit.fixture.js';
 
 const options = { trustedProxies: parseTrustedProxies('') as Exclude<ReturnType<typeof parseTrustedProxies>, { invalid: string }> };
@@ -52,6 +52,23 @@ describe('a batch is idempotent on the event id', () => {
     await writeBatch(database.pool, commands.map((cmd, i) => ingestEvent(ids[i] as string, { fields: { cmd } })), options);
     const rows = (await database.pool.query<{ cmd: string }>(`SELECT fields->>'cmd' AS cmd FROM logs ORDER BY id`)).rows;
     expect(rows.map((r) => r.cmd)).toEqual(commands);
+  });
+
+  it('keeps arrival order across concurrent batches: a batch inserts after the batches formed before it', async () => {
+    const turns = new InsertTurns();
+    const first = turns.take();
+    const failing = turns.take();
+    const third = turns.take();
+    // The third batch reaches the database first, the failing one next: each still waits its turn,
+    // and a failed insert hands its turn on.
+    const late = writeBatch(database.pool, [ingestEvent('c1'), ingestEvent('c2')], options, third);
+    const broken = writeBatch(database.pool, [ingestEvent('bad', { at: new Date(Number.NaN) })], options, failing);
+    await new Promise((r) => setTimeout(r, 100));
+    await writeBatch(database.pool, [ingestEvent('a1'), ingestEvent('a2')], options, first);
+    await expect(broken).rejects.toMatchObject({ code: '23502' });
+    await late;
+    const rows = (await database.pool.query<{ event_id: string }>('SELECT event_id FROM logs ORDER BY id')).rows;
+    expect(rows.map((r) => r.event_id)).toEqual(['a1', 'a2', 'c1', 'c2']);
   });
 
   it('stores the remote sender (certificate CN) apart from the syslog hostname', async () => {

@@ -189,19 +189,55 @@ async function upsertAttachments(client: PoolClient, mails: readonly IngestEvent
 }
 
 /**
+ * Orders the log-row inserts of batches written concurrently: each batch takes a turn when it
+ * is formed, and its INSERT starts only after every earlier turn's INSERT finished. The sequence
+ * hands out `logs.id` during the INSERT, so ids follow arrival across batches too, while the rest
+ * of each transaction (credentials, bounties, commit) still overlaps.
+ */
+export class InsertTurns {
+  private last: Promise<void> = Promise.resolve();
+
+  /** The next turn: `ready` resolves when every earlier turn is done; `done` is idempotent. */
+  take(): InsertTurn {
+    const ready = this.last;
+    let release!: () => void;
+    this.last = new Promise<void>((r) => (release = r));
+    return { ready, done: release };
+  }
+}
+
+/** One batch's place in {@link InsertTurns}. */
+export interface InsertTurn {
+  readonly ready: Promise<void>;
+  readonly done: () => void;
+}
+
+/**
  * Writes `events` in one transaction and returns what was new. Events must have distinct ids.
  * Rows are written in arrival order, so `logs.id` follows what an attacker did (the profiler
- * reads commands in id order; the fake shell stamps a burst within one millisecond). Two batches
- * holding the same redelivered ids in another order can deadlock; Postgres aborts one and the
- * worker retries it.
+ * reads commands in id order; the fake shell stamps a burst within one millisecond); with `turn`,
+ * after the inserts of batches formed earlier. Two batches holding the same redelivered ids in
+ * another order can deadlock; Postgres aborts one and the worker retries it.
  * @throws the driver's error; the transaction is rolled back and nothing of the batch is stored.
  */
-export async function writeBatch(pool: Pool, events: readonly IngestEvent[], options: StoreOptions): Promise<BatchOutcome> {
-  const client = await pool.connect();
+export async function writeBatch(pool: Pool, events: readonly IngestEvent[], options: StoreOptions, turn?: InsertTurn): Promise<BatchOutcome> {
+  let client: PoolClient;
+  try {
+    await turn?.ready;
+    client = await pool.connect();
+  } catch (err) {
+    turn?.done();
+    throw err;
+  }
   let failure: unknown;
   try {
-    await client.query('BEGIN');
-    const ids = await insertLogs(client, events);
+    let ids: Map<string, string>;
+    try {
+      await client.query('BEGIN');
+      ids = await insertLogs(client, events);
+    } finally {
+      turn?.done();
+    }
     const inserted = events.filter((e) => ids.has(e.eventId));
     const credentials: CredentialAttempt[] = [];
     let credentialsRejected = 0;

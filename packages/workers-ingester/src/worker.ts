@@ -16,7 +16,7 @@ import { FlushAbandonedError, SchemaNotReadyError } from './errors.js';
 import { notificationsFor, type Notification } from './notifications.js';
 import { compileIngesterOptions, type IngesterOptions } from './options.js';
 import { logEventPayloadSchema, toIngestEvent, type IngestEvent } from './payload.js';
-import { isDataError, isSchemaError, writeBatch, type BatchOutcome } from './store.js';
+import { InsertTurns, isDataError, isSchemaError, writeBatch, type BatchOutcome } from './store.js';
 
 /** First wait after a failed transaction; doubles up to the max while the database is away. */
 const RETRY_INITIAL_MS = 250;
@@ -119,13 +119,14 @@ export async function runIngester(
     ctx.handled(size);
   };
 
+  const turns = new InsertTurns();
   /** Writes `events` durably, splitting around an event the database refuses. */
   const commit = async (events: IngestEvent[]): Promise<void> => {
     let delay = RETRY_INITIAL_MS;
     for (;;) {
       const started = performance.now();
       try {
-        const outcome = await writeBatch(database.pool, events, { trustedProxies: options.trustedProxies });
+        const outcome = await writeBatch(database.pool, events, { trustedProxies: options.trustedProxies }, turns.take());
         record(outcome, events.length, performance.now() - started);
         notify(notificationsFor(outcome));
         return;

@@ -146,11 +146,11 @@ async function expectAttackToAlert(env: Record<string, string | undefined>, secr
   );
 
   const commands = await rows<{ cmd: string; decky: string }>(
-    `SELECT fields->>'cmd' AS cmd, decky FROM logs WHERE service = 'ssh' AND event_type = 'command' AND attacker_ip = '127.0.0.1'`,
+    `SELECT fields->>'cmd' AS cmd, decky FROM logs WHERE service = 'ssh' AND event_type = 'command' AND attacker_ip = '127.0.0.1' ORDER BY id`,
   );
-  // Compared as sets: the ingester writes each batch in arrival order, but two batches may commit
-  // concurrently, and the fake shell stamps a typed-ahead burst within a millisecond or two.
-  expect(commands.map((c) => c.cmd).sort()).toEqual([...ATTACK, 'exit'].sort());
+  // In the order typed, though the fake shell stamps a typed-ahead burst within a millisecond or
+  // two: the ingester writes batches in arrival order, one after another.
+  expect(commands.map((c) => c.cmd)).toEqual([...ATTACK, 'exit']);
   expect(new Set(commands.map((c) => c.decky))).toEqual(new Set(['e2e-decky']));
   const downloads = await rows<{ url: string; tool: string }>(
     `SELECT fields->>'url' AS url, fields->>'tool' AS tool FROM logs WHERE event_type = 'download_attempt' AND attacker_ip = '127.0.0.1'`,
@@ -164,8 +164,8 @@ async function expectAttackToAlert(env: Record<string, string | undefined>, secr
   expect(attackers).toHaveLength(1);
   const attacker = attackers[0] as (typeof attackers)[number];
   expect(attacker).toMatchObject({ ip: '127.0.0.1', services: ['ssh'], deckies: ['e2e-decky'], credential_count: 1 });
-  // A set again: see the logs rows above (the profile orders a burst by logs.id too).
-  expect(attacker.commands.map((c) => c.command).sort()).toEqual([...ATTACK, 'exit'].sort());
+  // The profile keeps that order (by time, then logs.id).
+  expect(attacker.commands.map((c) => c.command)).toEqual([...ATTACK, 'exit']);
 
   const tags = await rows<{ uuid: string; technique_id: string; rule_id: string; attacker_uuid: string; evidence: { command_text?: string } }>(
     `SELECT uuid, technique_id, rule_id, attacker_uuid, evidence FROM ttp_tag WHERE technique_id IN ('T1105', 'T1059') ORDER BY rule_id`,
