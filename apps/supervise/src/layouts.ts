@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { hostMain, loadConfigOrExit } from '@decnet/host';
 import { healthPayloadSchema, type Bus, type DecnetConfig, type HealthPayload, type Logger, type WorkerSpec } from '@decnet/core';
 import { CATALOG, findWorker, type CatalogEntry } from './catalog.js';
-import { GROUPS, groupMembers } from './groups.js';
+import { groupMembers, populatedGroups } from './groups.js';
 
 /** Thrown for a worker or group name that does not exist; the CLI maps it to exit status 2. */
 export class UnknownNameError extends Error {
@@ -44,11 +44,9 @@ export async function runOne(name: string): Promise<never> {
  * @throws UnknownNameError for an unknown or empty group.
  */
 export async function superviseGroup(group: string): Promise<never> {
-  const members = groupMembers(group);
-  if (!(group in GROUPS) || members.length === 0) {
-    throw new UnknownNameError('group', group, Object.keys(GROUPS).filter((g) => groupMembers(g).length > 0));
-  }
-  const entries = members.map((m) => findWorker(m) as CatalogEntry);
+  const populated = populatedGroups();
+  if (!populated.includes(group)) throw new UnknownNameError('group', group, populated);
+  const entries = groupMembers(group).map((m) => findWorker(m) as CatalogEntry);
   return hostMain(await loadAll(entries), { label: `supervise-${group}` });
 }
 

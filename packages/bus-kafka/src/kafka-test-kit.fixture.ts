@@ -1,6 +1,6 @@
 // Shared helpers for this package's integration tests: the test broker's address, unique topic
-// prefixes (cleaned up afterwards), a logger that records lines, and a private broker driven
-// through the tools/kafka CLI for tests that kill it.
+// prefixes (cleaned up afterwards), core's recording logger, and a private broker driven through
+// the tools/kafka CLI for tests that kill it.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { LogMeta, Logger } from '@decnet/core';
 import { Kafka, logLevel } from 'kafkajs';
 
 const run = promisify(execFile);
@@ -43,33 +42,8 @@ export async function deleteTopics(brokers: readonly string[], prefix: string): 
   }
 }
 
-/** One recorded log line. */
-export interface LogLine {
-  readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
-  readonly message: string;
-  readonly meta: LogMeta;
-}
-
-/** A Logger that keeps every line (children included) in `lines`. */
-export function recordingLogger(): Logger & { lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const make = (bindings: LogMeta): Logger => {
-    const at =
-      (level: LogLine['level']) =>
-      (message: string, meta?: LogMeta): void => {
-        lines.push({ level, message, meta: { ...bindings, ...meta } });
-      };
-    return {
-      trace: at('trace'),
-      debug: at('debug'),
-      info: at('info'),
-      warn: at('warn'),
-      error: at('error'),
-      child: (more) => make({ ...bindings, ...more }),
-    };
-  };
-  return Object.assign(make({}), { lines });
-}
+// The recording logger is core's test kit's; re-exported so this package's tests keep one import.
+export { recordingLogger, type LogLine } from '@decnet/core/testing';
 
 /** A broker of its own, started through the tools/kafka CLI so a test may kill it. */
 export interface PrivateBroker {

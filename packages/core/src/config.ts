@@ -53,7 +53,8 @@ function oneOf<T extends string>(values: readonly T[]): (v: string) => T | undef
   return (v) => (values as readonly string[]).includes(v) ? (v as T) : undefined;
 }
 
-function intIn(min: number, max: number): (v: string) => number | undefined {
+/** Accepts a decimal integer from `min` to `max`. */
+export function intIn(min: number, max: number): (v: string) => number | undefined {
   return (v) => {
     if (!/^\d+$/.test(v)) return undefined;
     const n = Number(v);

@@ -22,6 +22,12 @@ export { BUS_KINDS, CONFIG_KEYS, ConfigValidationError, loadConfig, readConfigFi
 // control.ts
 export type { ControlAction, ControlPayload } from './control.js';
 export { CONTROL_ACTIONS, controlMessage, controlPayloadSchema, listenForControl } from './control.js';
+// env-reader.ts
+export type { EnvParser, EnvReader } from './env-reader.js';
+export { absolutePath, envReader, intIn } from './env-reader.js';
+// durable-publish.ts
+export type { DurablePublishResult } from './durable-publish.js';
+export { PUBLISH_RETRY_INITIAL_MS, PUBLISH_RETRY_MAX_MS, publishUntilAcknowledged } from './durable-publish.js';
 // envelope.ts
 export type { DecodeFailure, DecodeResult, Envelope, Payload, PublishOptions } from './envelope.js';
 export { MAX_MESSAGE_BYTES, createEnvelope, decodeEnvelope, encodeEnvelope, validateEnvelope } from './envelope.js';

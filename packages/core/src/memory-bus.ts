@@ -34,7 +34,6 @@ interface Retained {
 }
 
 interface Member {
-  readonly id: string;
   readonly pattern: string;
   readonly group: string;
   readonly handler: EventHandler;
@@ -175,7 +174,6 @@ export class MemoryBus implements Bus {
       ? `${this.clientName}:${pattern}:${randomUUID()}`
       : (options.group ?? defaultGroup(this.clientName, pattern));
     const member: Member = {
-      id: randomUUID(),
       pattern,
       group,
       handler,

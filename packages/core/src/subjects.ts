@@ -5,6 +5,8 @@ import { InvalidSubjectError } from './errors.js';
 
 /** Characters a single token may never contain. */
 const FORBIDDEN_IN_TOKEN = /[.*>\s]/;
+/** Characters no token of a dotted subject or leaf may contain (the dots are split off first). */
+const FORBIDDEN_IN_PART = /[*>\s]/;
 
 /**
  * Checks that `segment` can stand as one token of a subject.
@@ -22,8 +24,10 @@ export function assertToken(segment: string): string {
  */
 export function assertLeaf(leaf: string): string {
   if (leaf.length === 0) throw new InvalidSubjectError(leaf, 'empty leaf');
-  for (const token of leaf.split('.')) {
-    if (token.length === 0 || /[*>\s]/.test(token)) throw new InvalidSubjectError(leaf, 'malformed leaf');
+  // The same as checking each dot-separated token (none empty, none holding a wildcard or
+  // whitespace) without splitting: every publish and every consumed record comes through here.
+  if (FORBIDDEN_IN_PART.test(leaf) || leaf.startsWith('.') || leaf.endsWith('.') || leaf.includes('..')) {
+    throw new InvalidSubjectError(leaf, 'malformed leaf');
   }
   return leaf;
 }
@@ -48,7 +52,7 @@ export function assertPattern(pattern: string): string {
       if (i !== tokens.length - 1) throw new InvalidSubjectError(pattern, '`>` must be the last token');
       return;
     }
-    if (token.length === 0 || /[*>\s]/.test(token)) throw new InvalidSubjectError(pattern, 'malformed token');
+    if (token.length === 0 || FORBIDDEN_IN_PART.test(token)) throw new InvalidSubjectError(pattern, 'malformed token');
   });
   return pattern;
 }

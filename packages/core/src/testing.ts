@@ -2,6 +2,7 @@
 import type { Bus } from './bus.js';
 import { loadConfig, type DecnetConfig } from './config.js';
 import type { Envelope } from './envelope.js';
+import type { LogMeta, Logger } from './logger.js';
 import { MemoryBroker, MemoryBus } from './memory-bus.js';
 
 export { MemoryBroker, MemoryBus };
@@ -65,4 +66,32 @@ export async function eventually(predicate: () => boolean | Promise<boolean>, ti
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/** One recorded log line. */
+export interface LogLine {
+  readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly meta: LogMeta;
+}
+
+/** A Logger that keeps every line (children included) in `lines`. */
+export function recordingLogger(): Logger & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const make = (bindings: LogMeta): Logger => {
+    const at =
+      (level: LogLine['level']) =>
+      (message: string, meta?: LogMeta): void => {
+        lines.push({ level, message, meta: { ...bindings, ...meta } });
+      };
+    return {
+      trace: at('trace'),
+      debug: at('debug'),
+      info: at('info'),
+      warn: at('warn'),
+      error: at('error'),
+      child: (more) => make({ ...bindings, ...more }),
+    };
+  };
+  return Object.assign(make({}), { lines });
 }

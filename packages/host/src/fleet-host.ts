@@ -43,11 +43,9 @@ export class FleetHost {
     specs: readonly WorkerSpec[],
     private readonly options: FleetHostOptions,
   ) {
-    const names = new Set<string>();
     const runners = new Map<string, WorkerRunner>();
     for (const spec of specs) {
-      if (names.has(spec.name)) throw new Error(`worker ${spec.name} listed twice`);
-      names.add(spec.name);
+      if (runners.has(spec.name)) throw new Error(`worker ${spec.name} listed twice`);
       const log = options.log.child({ worker: spec.name });
       runners.set(
         spec.name,

@@ -90,9 +90,12 @@ export function decodeLinkMessage(payload: Uint8Array): LinkMessage {
 }
 
 /** The complete octet-counted frame carrying `line` of `stream` at `offset`. */
-export function encodeLineFrame(stream: string, offset: number, line: Uint8Array): Uint8Array {
-  const head = Buffer.from(`L ${stream} ${offset} `, 'latin1');
-  return encodeOctetCounted(Buffer.concat([head, line]));
+export function encodeLineFrame(stream: string, offset: number, line: Uint8Array): Buffer {
+  const head = `L ${stream} ${offset} `;
+  // The octet count and the head are one byte per character (latin1), so the frame is built with
+  // one copy of the line: the forwarder frames every line it ships.
+  const prefix = Buffer.from(`${head.length + line.length} ${head}`, 'latin1');
+  return Buffer.concat([prefix, line], prefix.length + line.length);
 }
 
 /** The complete octet-counted frame acknowledging the first `count` line frames. */

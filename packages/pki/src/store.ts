@@ -140,6 +140,13 @@ function newKeyPair(): { publicKey: KeyObject; privateKey: KeyObject } {
   return generateKeyPairSync('ec', { namedCurve: KEY_CURVE });
 }
 
+/** Writes a fresh key (0600, first) and its certificate, and describes what was written. */
+function writeKeyAndCertificate(name: string, paths: CertPaths, privateKey: KeyObject, der: Buffer, force: boolean): CertificateInfo {
+  writeAtomically(paths.key, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), KEY_MODE, force);
+  writeAtomically(paths.cert, toPem('CERTIFICATE', der), CERT_MODE, force);
+  return describe(name, paths.cert, new X509Certificate(der), paths.key);
+}
+
 /** Options for {@link initCa}. */
 export interface InitCaOptions {
   readonly dir: string;
@@ -172,9 +179,7 @@ export function initCa(options: InitCaOptions): CertificateInfo {
     notAfter: new Date(now.getTime() + (options.days ?? CA_VALIDITY_DAYS) * DAY_MS),
     ca: true,
   });
-  writeAtomically(paths.key, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), KEY_MODE, force);
-  writeAtomically(paths.cert, toPem('CERTIFICATE', der), CERT_MODE, force);
-  return describe('ca', paths.cert, new X509Certificate(der), paths.key);
+  return writeKeyAndCertificate('ca', paths, privateKey, der, force);
 }
 
 /** A CA loaded for signing. */
@@ -194,10 +199,12 @@ export interface LoadedCa {
 export function loadCa(dir: string, now: Date = new Date()): LoadedCa {
   const paths = caPaths(dir);
   for (const path of [paths.key, paths.cert]) if (!existsSync(path)) throw new CaNotFoundError(dir, path);
+  let certFile: Buffer;
   let cert: X509Certificate;
   let key: KeyObject;
   try {
-    cert = new X509Certificate(readFileSync(paths.cert));
+    certFile = readFileSync(paths.cert);
+    cert = new X509Certificate(certFile);
     key = createPrivateKey(readFileSync(paths.key));
   } catch (err) {
     throw new CaUnusableError(dir, `cannot read ${CA_KEY_FILE}/${CA_CERT_FILE}: ${(err as Error).message}`);
@@ -208,7 +215,7 @@ export function loadCa(dir: string, now: Date = new Date()): LoadedCa {
     throw new CaUnusableError(dir, `the CA key must be EC ${KEY_CURVE}`);
   }
   if (new Date(cert.validTo).getTime() <= now.getTime()) throw new CaUnusableError(dir, `it expired on ${new Date(cert.validTo).toISOString()}`);
-  const der = fromPem('CERTIFICATE', readFileSync(paths.cert, 'utf8'));
+  const der = fromPem('CERTIFICATE', certFile.toString('utf8'));
   return { cert, key, name: subjectNameDer(der), keyId: keyIdentifier(cert.publicKey) };
 }
 
@@ -265,9 +272,7 @@ export function issueCertificate(options: IssueOptions): CertificateInfo {
     extKeyUsage: usage,
     subjectAltNames: sans,
   });
-  writeAtomically(paths.key, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), KEY_MODE, force);
-  writeAtomically(paths.cert, toPem('CERTIFICATE', der), CERT_MODE, force);
-  return describe(name, paths.cert, new X509Certificate(der), paths.key);
+  return writeKeyAndCertificate(name, paths, privateKey, der, force);
 }
 
 /** One entry of {@link listCertificates}. */

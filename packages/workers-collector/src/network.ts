@@ -66,6 +66,8 @@ export class SyslogListeners {
   readonly ports: BoundPorts = {};
   /** Distinguishes this run's streams in event ids: socket input is never replayed across runs. */
   private readonly runId = randomBytes(8).toString('hex');
+  /** The stream every datagram of this run belongs to (numbered by `udpSeq`). */
+  private readonly udpSource = `udp/${this.runId}`;
   private udp: UdpSocket | undefined;
   private tcp: Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -158,7 +160,7 @@ export class SyslogListeners {
       this.count('frame_too_large', 'udp');
       return;
     }
-    const outcome = this.deps.processor.process(msg, 'udp', `udp/${this.runId}`, this.udpSeq++);
+    const outcome = this.deps.processor.process(msg, 'udp', this.udpSource, this.udpSeq++);
     this.dispatch(outcome, 'udp');
   }
 

@@ -1,7 +1,7 @@
 // The collector's options: DECNET_COLLECTOR_* environment keys, their defaults (written once,
 // here), and compileCollectorOptions(), which validates every key and reports all errors at once.
 import { join } from 'node:path';
-import { ConfigError, ConfigValidationError } from '@decnet/core';
+import { absolutePath, envReader, intIn } from '@decnet/core';
 import { DEFAULT_MAX_FRAME_BYTES } from '@decnet/syslog';
 
 /** Network transports the collector can listen on. */
@@ -104,26 +104,12 @@ export function compileCollectorOptions(
   home: string,
   overrides: Partial<CollectorOptions> = {},
 ): CompiledCollectorOptions {
-  const errors: ConfigError[] = [];
-  const read = <T>(key: string, expected: string, fallback: T, parse: (v: string) => T | undefined): T => {
-    const raw = env[key];
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const parsed = parse(raw.trim());
-    if (parsed === undefined) {
-      errors.push(new ConfigError(key, expected, raw));
-      return fallback;
-    }
-    return parsed;
-  };
-  const int = (min: number, max: number) => (v: string) => {
-    if (!/^\d+$/.test(v)) return undefined;
-    const n = Number(v);
-    return n >= min && n <= max ? n : undefined;
-  };
+  const reader = envReader(env);
+  const { read } = reader;
   const d = COLLECTOR_DEFAULTS;
   const options: CollectorOptions = {
     bind: read('DECNET_COLLECTOR_BIND', 'an IP address', d.bind, (v) => (/^[0-9a-fA-F.:]+$/.test(v) ? v : undefined)),
-    port: read('DECNET_COLLECTOR_PORT', 'a port from 0 to 65535', d.port, int(0, 65_535)),
+    port: read('DECNET_COLLECTOR_PORT', 'a port from 0 to 65535', d.port, intIn(0, 65_535)),
     listen: read<readonly CollectorTransport[]>('DECNET_COLLECTOR_LISTEN', 'udp, tcp, udp,tcp or none', d.listen, (v) => {
       if (v === 'none') return [];
       const items = list(v);
@@ -135,25 +121,23 @@ export function compileCollectorOptions(
       const items = list(v);
       return items.every((p) => p.startsWith('/')) ? [...new Set(items)] : undefined;
     }),
-    stateFile: read('DECNET_COLLECTOR_STATE_FILE', 'an absolute path', defaultStateFile(home), (v) =>
-      v.startsWith('/') ? v : undefined,
-    ),
+    stateFile: read('DECNET_COLLECTOR_STATE_FILE', 'an absolute path', defaultStateFile(home), absolutePath),
     rlWindowSec: read('DECNET_COLLECTOR_RL_WINDOW_SEC', 'seconds from 0 to 3600', d.rlWindowSec, (v) => {
       const n = Number(v);
       return /^\d+(\.\d+)?$/.test(v) && n <= 3600 ? n : undefined;
     }),
     rlEventTypes: read<readonly string[]>('DECNET_COLLECTOR_RL_EVENT_TYPES', 'comma-separated event types', d.rlEventTypes, list),
     dropApps: read<readonly string[]>('DECNET_COLLECTOR_DROP_APPS', 'comma-separated APP-NAMEs', d.dropApps, list),
-    maxLineBytes: read('DECNET_COLLECTOR_MAX_LINE_BYTES', 'bytes from 1024 to 1048576', d.maxLineBytes, int(1024, 1_048_576)),
-    maxConnections: read('DECNET_COLLECTOR_MAX_CONNECTIONS', 'an integer from 1 to 65535', d.maxConnections, int(1, 65_535)),
-    idleTimeoutSec: read('DECNET_COLLECTOR_IDLE_TIMEOUT_SEC', 'seconds from 1 to 86400', d.idleTimeoutSec, int(1, 86_400)),
-    pollMs: read('DECNET_COLLECTOR_POLL_MS', 'milliseconds from 10 to 60000', d.pollMs, int(10, 60_000)),
-    sessionAggTtlSec: read('DECNET_COLLECTOR_SESSION_AGG_TTL_SEC', 'seconds from 0 to 604800', d.sessionAggTtlSec, int(0, 604_800)),
+    maxLineBytes: read('DECNET_COLLECTOR_MAX_LINE_BYTES', 'bytes from 1024 to 1048576', d.maxLineBytes, intIn(1024, 1_048_576)),
+    maxConnections: read('DECNET_COLLECTOR_MAX_CONNECTIONS', 'an integer from 1 to 65535', d.maxConnections, intIn(1, 65_535)),
+    idleTimeoutSec: read('DECNET_COLLECTOR_IDLE_TIMEOUT_SEC', 'seconds from 1 to 86400', d.idleTimeoutSec, intIn(1, 86_400)),
+    pollMs: read('DECNET_COLLECTOR_POLL_MS', 'milliseconds from 10 to 60000', d.pollMs, intIn(10, 60_000)),
+    sessionAggTtlSec: read('DECNET_COLLECTOR_SESSION_AGG_TTL_SEC', 'seconds from 0 to 604800', d.sessionAggTtlSec, intIn(0, 604_800)),
     systemLog: read('DECNET_COLLECTOR_SYSTEM_LOG', 'true or false', d.systemLog, (v) =>
       v === 'true' ? true : v === 'false' ? false : undefined,
     ),
-    maxInflight: read('DECNET_COLLECTOR_MAX_INFLIGHT', 'an integer from 100 to 1000000', d.maxInflight, int(100, 1_000_000)),
+    maxInflight: read('DECNET_COLLECTOR_MAX_INFLIGHT', 'an integer from 100 to 1000000', d.maxInflight, intIn(100, 1_000_000)),
   };
-  if (errors.length > 0) throw new ConfigValidationError(errors);
+  reader.assertValid();
   return Object.freeze({ ...options, ...overrides });
 }

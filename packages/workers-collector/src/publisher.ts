@@ -1,13 +1,8 @@
 // Publishing with retry and a bound on what is in flight: a publish the bus cannot take yet is
 // retried with the same envelope id until it is acknowledged or the collector stops, and input
 // is paused (TCP, files) or dropped (UDP) while too many publishes are outstanding.
-import { BusUnavailableError, everyNth, sleep, type Bus, type Logger } from '@decnet/core';
+import { everyNth, publishUntilAcknowledged, type Bus, type Logger } from '@decnet/core';
 import type { PublishItem } from './line-processor.js';
-
-/** First wait before re-publishing after the bus refused; doubles up to the max. */
-const RETRY_INITIAL_MS = 500;
-/** Longest wait between two attempts at one publish. */
-const RETRY_MAX_MS = 15_000;
 
 /** Counters of the publisher. */
 export interface PublisherCounters {
@@ -62,29 +57,28 @@ export class RetryingPublisher {
   async publish(item: PublishItem): Promise<boolean> {
     this.pending++;
     try {
-      let delay = RETRY_INITIAL_MS;
-      for (;;) {
-        try {
-          await this.bus.publish(item.subject, item.payload, { id: item.id, key: item.key, type: item.type });
-          this.counters.published++;
-          this.onPublished(1);
-          return true;
-        } catch (err) {
-          const retriable = err instanceof BusUnavailableError;
-          if (!retriable || this.signal.aborted) {
-            this.counters.failed++;
-            this.warnFailed({ subject: item.subject, id: item.id, reason: (err as Error).message, stopping: this.signal.aborted });
-            return false;
-          }
+      const result = await publishUntilAcknowledged(
+        this.bus,
+        item.subject,
+        item.payload,
+        { id: item.id, key: item.key, type: item.type },
+        this.signal,
+        (err, retryInMs) => {
           this.counters.retries++;
-          this.warnRetry({ subject: item.subject, reason: (err as Error).message, retryInMs: delay });
-          if (!(await sleep(delay, this.signal))) {
-            this.counters.failed++;
-            return false;
-          }
-          delay = Math.min(delay * 2, RETRY_MAX_MS);
-        }
+          this.warnRetry({ subject: item.subject, reason: err.message, retryInMs });
+        },
+      );
+      if (result.outcome === 'ok') {
+        this.counters.published++;
+        this.onPublished(1);
+        return true;
       }
+      this.counters.failed++;
+      // Given up at a failure (refused for good, or found stopping): say so; a wait cut short by stop is not news.
+      if (result.error) {
+        this.warnFailed({ subject: item.subject, id: item.id, reason: result.error.message, stopping: this.signal.aborted });
+      }
+      return false;
     } finally {
       this.pending--;
       if (this.waiters.length > 0) this.release();

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { ConfigError, ConfigValidationError } from '@decnet/core';
+import { absolutePath, envReader, intIn } from '@decnet/core';
 import { CA_CERT_FILE, LINE_FRAME_OVERHEAD, defaultPkiDir } from '@decnet/pki';
 import { DEFAULT_MAX_FRAME_BYTES } from '@decnet/syslog';
 
@@ -88,44 +88,29 @@ type Env = Record<string, string | undefined>;
  * @throws ConfigValidationError listing every invalid key.
  */
 export function compileForwarderOptions(env: Env, home: string, overrides: Partial<ForwarderOptions> = {}): CompiledForwarderOptions {
-  const errors: ConfigError[] = [];
-  const read = <T>(key: string, expected: string, fallback: T, parse: (v: string) => T | undefined): T => {
-    const raw = env[key];
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const parsed = parse(raw.trim());
-    if (parsed === undefined) {
-      errors.push(new ConfigError(key, expected, raw));
-      return fallback;
-    }
-    return parsed;
-  };
-  const int = (min: number, max: number) => (v: string) => {
-    if (!/^\d+$/.test(v)) return undefined;
-    const n = Number(v);
-    return n >= min && n <= max ? n : undefined;
-  };
-  const absolute = (v: string): string | undefined => (v.startsWith('/') ? v : undefined);
+  const reader = envReader(env);
+  const { read } = reader;
   const d = FORWARDER_DEFAULTS;
   const pki = defaultPkiDir(home);
-  const file = read<string | undefined>('DECNET_FORWARDER_FILE', 'an absolute path', undefined, absolute);
+  const file = read<string | undefined>('DECNET_FORWARDER_FILE', 'an absolute path', undefined, absolutePath);
   const options: ForwarderOptions = {
     file,
     target: read<ForwarderTarget | undefined>('DECNET_FORWARDER_TARGET', 'host:port or [ipv6]:port', undefined, parseTarget),
     serverName: read<string | undefined>('DECNET_FORWARDER_SERVER_NAME', 'a host name or IP address', undefined, (v) =>
       /^[A-Za-z0-9.:-]{1,253}$/.test(v) ? v : undefined,
     ),
-    certFile: read('DECNET_FORWARDER_CERT', 'an absolute path', join(pki, `${FORWARDER_CERT_NAME}.crt`), absolute),
-    keyFile: read('DECNET_FORWARDER_KEY', 'an absolute path', join(pki, `${FORWARDER_CERT_NAME}.key`), absolute),
-    caFile: read('DECNET_FORWARDER_CA', 'an absolute path', join(pki, CA_CERT_FILE), absolute),
-    stateFile: read('DECNET_FORWARDER_STATE_FILE', 'an absolute path', defaultStateFile(home, file), absolute),
-    pollMs: read('DECNET_FORWARDER_POLL_MS', 'milliseconds from 10 to 60000', d.pollMs, int(10, 60_000)),
-    maxLineBytes: read('DECNET_FORWARDER_MAX_LINE_BYTES', 'bytes from 256 to 1048476', d.maxLineBytes, int(256, 1_048_476)),
-    windowLines: read('DECNET_FORWARDER_WINDOW_LINES', 'an integer from 1 to 1000000', d.windowLines, int(1, 1_000_000)),
-    windowBytes: read('DECNET_FORWARDER_WINDOW_BYTES', 'bytes from 65536 to 268435456', d.windowBytes, int(65_536, 268_435_456)),
-    ackTimeoutSec: read('DECNET_FORWARDER_ACK_TIMEOUT_SEC', 'seconds from 1 to 3600', d.ackTimeoutSec, int(1, 3600)),
-    reconnectMinMs: read('DECNET_FORWARDER_RECONNECT_MIN_MS', 'milliseconds from 10 to 600000', d.reconnectMinMs, int(10, 600_000)),
-    reconnectMaxMs: read('DECNET_FORWARDER_RECONNECT_MAX_MS', 'milliseconds from 10 to 600000', d.reconnectMaxMs, int(10, 600_000)),
+    certFile: read('DECNET_FORWARDER_CERT', 'an absolute path', join(pki, `${FORWARDER_CERT_NAME}.crt`), absolutePath),
+    keyFile: read('DECNET_FORWARDER_KEY', 'an absolute path', join(pki, `${FORWARDER_CERT_NAME}.key`), absolutePath),
+    caFile: read('DECNET_FORWARDER_CA', 'an absolute path', join(pki, CA_CERT_FILE), absolutePath),
+    stateFile: read('DECNET_FORWARDER_STATE_FILE', 'an absolute path', defaultStateFile(home, file), absolutePath),
+    pollMs: read('DECNET_FORWARDER_POLL_MS', 'milliseconds from 10 to 60000', d.pollMs, intIn(10, 60_000)),
+    maxLineBytes: read('DECNET_FORWARDER_MAX_LINE_BYTES', 'bytes from 256 to 1048476', d.maxLineBytes, intIn(256, 1_048_476)),
+    windowLines: read('DECNET_FORWARDER_WINDOW_LINES', 'an integer from 1 to 1000000', d.windowLines, intIn(1, 1_000_000)),
+    windowBytes: read('DECNET_FORWARDER_WINDOW_BYTES', 'bytes from 65536 to 268435456', d.windowBytes, intIn(65_536, 268_435_456)),
+    ackTimeoutSec: read('DECNET_FORWARDER_ACK_TIMEOUT_SEC', 'seconds from 1 to 3600', d.ackTimeoutSec, intIn(1, 3600)),
+    reconnectMinMs: read('DECNET_FORWARDER_RECONNECT_MIN_MS', 'milliseconds from 10 to 600000', d.reconnectMinMs, intIn(10, 600_000)),
+    reconnectMaxMs: read('DECNET_FORWARDER_RECONNECT_MAX_MS', 'milliseconds from 10 to 600000', d.reconnectMaxMs, intIn(10, 600_000)),
   };
-  if (errors.length > 0) throw new ConfigValidationError(errors);
+  reader.assertValid();
   return Object.freeze({ ...options, ...overrides });
 }

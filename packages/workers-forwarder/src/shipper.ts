@@ -305,7 +305,7 @@ export class Shipper {
         if (lines.length === 0) break;
         const frames: Buffer[] = [];
         for (const line of lines) {
-          const frame = Buffer.from(encodeLineFrame(line.generation.stream, line.offset, line.bytes));
+          const frame = encodeLineFrame(line.generation.stream, line.offset, line.bytes);
           frames.push(frame);
           this.inflight.push({ frame, generation: line.generation, end: line.end });
           this.inflightBytes += frame.length;

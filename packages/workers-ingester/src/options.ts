@@ -1,7 +1,7 @@
 // The ingester's options: DECNET_INGEST_* (and upstream's DECNET_TRUSTED_PROXIES) environment
 // keys, their defaults (written once, here), validated together.
 import type { BlockList } from 'node:net';
-import { ConfigError, ConfigValidationError, type BusKind } from '@decnet/core';
+import { envReader, intIn, type BusKind } from '@decnet/core';
 import { parseTrustedProxies } from './bounty.js';
 import type { AckMode } from './batcher.js';
 
@@ -52,34 +52,24 @@ type Env = Record<string, string | undefined>;
  * @throws ConfigValidationError listing every invalid key.
  */
 export function compileIngesterOptions(env: Env, bus: BusKind, overrides: Partial<IngesterOptions> = {}): CompiledIngesterOptions {
-  const errors: ConfigError[] = [];
-  const read = <T>(key: string, expected: string, fallback: T, parse: (v: string) => T | undefined): T => {
-    const raw = env[key]?.trim();
-    if (raw === undefined || raw === '') return fallback;
-    const parsed = parse(raw);
-    if (parsed === undefined) errors.push(new ConfigError(key, expected, raw));
-    return parsed ?? fallback;
-  };
-  const int = (min: number, max: number) => (v: string) => {
-    const n = Number(v);
-    return /^\d+$/.test(v) && n >= min && n <= max ? n : undefined;
-  };
+  const reader = envReader(env, { received: 'trimmed' });
+  const { read } = reader;
   const d = INGESTER_DEFAULTS;
   const proxies = parseTrustedProxies('');
   const options: IngesterOptions = {
-    batchSize: read('DECNET_INGEST_BATCH_SIZE', 'an integer from 1 to 5000', d.batchSize, int(1, 5000)),
-    batchMaxWaitMs: read('DECNET_INGEST_BATCH_MAX_WAIT_MS', 'milliseconds from 1 to 60000', d.batchMaxWaitMs, int(1, 60_000)),
-    idleFlushMs: read('DECNET_INGEST_IDLE_FLUSH_MS', 'milliseconds from 0 to 60000', d.idleFlushMs, int(0, 60_000)),
+    batchSize: read('DECNET_INGEST_BATCH_SIZE', 'an integer from 1 to 5000', d.batchSize, intIn(1, 5000)),
+    batchMaxWaitMs: read('DECNET_INGEST_BATCH_MAX_WAIT_MS', 'milliseconds from 1 to 60000', d.batchMaxWaitMs, intIn(1, 60_000)),
+    idleFlushMs: read('DECNET_INGEST_IDLE_FLUSH_MS', 'milliseconds from 0 to 60000', d.idleFlushMs, intIn(0, 60_000)),
     ack: read<AckMode>('DECNET_INGEST_ACK', 'commit or receive', defaultAckMode(bus), (v) =>
       v === 'commit' || v === 'receive' ? v : undefined,
     ),
-    concurrency: read('DECNET_INGEST_CONCURRENCY', 'an integer from 1 to 8', d.concurrency, int(1, 8)),
+    concurrency: read('DECNET_INGEST_CONCURRENCY', 'an integer from 1 to 8', d.concurrency, intIn(1, 8)),
     trustedProxies: read('DECNET_TRUSTED_PROXIES', 'comma-separated IPs or CIDRs', proxies as BlockList, (v) => {
       const parsed = parseTrustedProxies(v);
       return 'invalid' in parsed ? undefined : parsed;
     }),
-    queueSize: read('DECNET_INGEST_QUEUE_SIZE', 'an integer from 1024 to 10000000', d.queueSize, int(1024, 10_000_000)),
+    queueSize: read('DECNET_INGEST_QUEUE_SIZE', 'an integer from 1024 to 10000000', d.queueSize, intIn(1024, 10_000_000)),
   };
-  if (errors.length > 0) throw new ConfigValidationError(errors);
+  reader.assertValid();
   return Object.freeze({ ...options, ...overrides });
 }

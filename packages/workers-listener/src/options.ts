@@ -2,7 +2,7 @@
 // here), and compileListenerOptions(), which validates every key and reports all errors at once.
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { ConfigError, ConfigValidationError } from '@decnet/core';
+import { absolutePath, envReader, intIn } from '@decnet/core';
 import { CA_CERT_FILE, SYSLOG_TLS_PORT, defaultPkiDir } from '@decnet/pki';
 import { DEFAULT_MAX_FRAME_BYTES } from '@decnet/syslog';
 
@@ -70,38 +70,23 @@ type Env = Record<string, string | undefined>;
  * @throws ConfigValidationError listing every invalid key.
  */
 export function compileListenerOptions(env: Env, home: string, overrides: Partial<ListenerOptions> = {}): CompiledListenerOptions {
-  const errors: ConfigError[] = [];
-  const read = <T>(key: string, expected: string, fallback: T, parse: (v: string) => T | undefined): T => {
-    const raw = env[key];
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const parsed = parse(raw.trim());
-    if (parsed === undefined) {
-      errors.push(new ConfigError(key, expected, raw));
-      return fallback;
-    }
-    return parsed;
-  };
-  const int = (min: number, max: number) => (v: string) => {
-    if (!/^\d+$/.test(v)) return undefined;
-    const n = Number(v);
-    return n >= min && n <= max ? n : undefined;
-  };
-  const absolute = (v: string): string | undefined => (v.startsWith('/') ? v : undefined);
+  const reader = envReader(env);
+  const { read } = reader;
   const d = LISTENER_DEFAULTS;
   const paths = defaultListenerPaths(home);
   const options: ListenerOptions = {
     bind: read('DECNET_LISTENER_BIND', 'an IP address', d.bind, (v) => (isIP(v) !== 0 ? v : undefined)),
-    port: read('DECNET_LISTENER_PORT', 'a port from 0 to 65535', d.port, int(0, 65_535)),
-    certFile: read('DECNET_LISTENER_CERT', 'an absolute path', paths.certFile, absolute),
-    keyFile: read('DECNET_LISTENER_KEY', 'an absolute path', paths.keyFile, absolute),
-    caFile: read('DECNET_LISTENER_CA', 'an absolute path', paths.caFile, absolute),
-    maxFrameBytes: read('DECNET_LISTENER_MAX_FRAME_BYTES', 'bytes from 1024 to 1048576', d.maxFrameBytes, int(1024, 1_048_576)),
-    maxConnections: read('DECNET_LISTENER_MAX_CONNECTIONS', 'an integer from 1 to 65535', d.maxConnections, int(1, 65_535)),
-    idleTimeoutSec: read('DECNET_LISTENER_IDLE_TIMEOUT_SEC', 'seconds from 1 to 86400', d.idleTimeoutSec, int(1, 86_400)),
-    handshakeTimeoutMs: read('DECNET_LISTENER_HANDSHAKE_TIMEOUT_MS', 'milliseconds from 100 to 120000', d.handshakeTimeoutMs, int(100, 120_000)),
-    maxInflight: read('DECNET_LISTENER_MAX_INFLIGHT', 'an integer from 10 to 1000000', d.maxInflight, int(10, 1_000_000)),
-    pkiRetryMs: read('DECNET_LISTENER_PKI_RETRY_MS', 'milliseconds from 100 to 3600000', d.pkiRetryMs, int(100, 3_600_000)),
+    port: read('DECNET_LISTENER_PORT', 'a port from 0 to 65535', d.port, intIn(0, 65_535)),
+    certFile: read('DECNET_LISTENER_CERT', 'an absolute path', paths.certFile, absolutePath),
+    keyFile: read('DECNET_LISTENER_KEY', 'an absolute path', paths.keyFile, absolutePath),
+    caFile: read('DECNET_LISTENER_CA', 'an absolute path', paths.caFile, absolutePath),
+    maxFrameBytes: read('DECNET_LISTENER_MAX_FRAME_BYTES', 'bytes from 1024 to 1048576', d.maxFrameBytes, intIn(1024, 1_048_576)),
+    maxConnections: read('DECNET_LISTENER_MAX_CONNECTIONS', 'an integer from 1 to 65535', d.maxConnections, intIn(1, 65_535)),
+    idleTimeoutSec: read('DECNET_LISTENER_IDLE_TIMEOUT_SEC', 'seconds from 1 to 86400', d.idleTimeoutSec, intIn(1, 86_400)),
+    handshakeTimeoutMs: read('DECNET_LISTENER_HANDSHAKE_TIMEOUT_MS', 'milliseconds from 100 to 120000', d.handshakeTimeoutMs, intIn(100, 120_000)),
+    maxInflight: read('DECNET_LISTENER_MAX_INFLIGHT', 'an integer from 10 to 1000000', d.maxInflight, intIn(10, 1_000_000)),
+    pkiRetryMs: read('DECNET_LISTENER_PKI_RETRY_MS', 'milliseconds from 100 to 3600000', d.pkiRetryMs, intIn(100, 3_600_000)),
   };
-  if (errors.length > 0) throw new ConfigValidationError(errors);
+  reader.assertValid();
   return Object.freeze({ ...options, ...overrides });
 }

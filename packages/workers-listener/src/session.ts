@@ -106,12 +106,15 @@ export class LinkSession {
   private draining = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  /** The stream of a plain sender's frames: one per connection. */
+  private readonly plainStream: string;
 
   constructor(
     private readonly options: SessionOptions,
     private readonly io: SessionIo,
   ) {
     this.decoder = createOctetCountingDecoder({ maxFrameBytes: options.maxFrameBytes });
+    this.plainStream = plainSource(options.peer, options.connectionId);
   }
 
   /** Publishes not yet settled. */
@@ -203,7 +206,7 @@ export class LinkSession {
       }
       outcome = processLine(message.line, peer, forwardedSource(peer, message.stream), message.offset, this.options.now());
     } else {
-      outcome = processLine(bytes, peer, plainSource(peer, this.options.connectionId), seq, this.options.now());
+      outcome = processLine(bytes, peer, this.plainStream, seq, this.options.now());
     }
     if (outcome.type === 'empty') {
       counters.empty++;

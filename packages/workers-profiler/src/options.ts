@@ -1,6 +1,6 @@
 // The profiler's options: DECNET_PROFILER_* environment keys and their defaults (written once,
 // here), validated together.
-import { ConfigError, ConfigValidationError } from '@decnet/core';
+import { envReader, intIn } from '@decnet/core';
 
 /** Everything the profiler can be told; each field documents its environment key and default. */
 export interface ProfilerOptions {
@@ -37,23 +37,14 @@ type Env = Record<string, string | undefined>;
  * @throws ConfigValidationError listing every invalid key.
  */
 export function compileProfilerOptions(env: Env, overrides: Partial<ProfilerOptions> = {}): CompiledProfilerOptions {
-  const errors: ConfigError[] = [];
-  const int = (key: string, min: number, max: number, fallback: number): number => {
-    const raw = env[key]?.trim();
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < min || n > max) {
-      errors.push(new ConfigError(key, `an integer from ${min} to ${max}`, raw));
-      return fallback;
-    }
-    return n;
-  };
+  const reader = envReader(env, { received: 'trimmed' });
+  const { read } = reader;
   const d = PROFILER_DEFAULTS;
   const options: ProfilerOptions = {
-    batchSize: int('DECNET_PROFILER_BATCH_SIZE', 1, 10_000, d.batchSize),
-    pollMs: int('DECNET_PROFILER_POLL_MS', 200, 300_000, d.pollMs),
-    gapGraceMs: int('DECNET_PROFILER_GAP_GRACE_MS', 1_000, 3_600_000, d.gapGraceMs),
+    batchSize: read('DECNET_PROFILER_BATCH_SIZE', 'an integer from 1 to 10000', d.batchSize, intIn(1, 10_000)),
+    pollMs: read('DECNET_PROFILER_POLL_MS', 'an integer from 200 to 300000', d.pollMs, intIn(200, 300_000)),
+    gapGraceMs: read('DECNET_PROFILER_GAP_GRACE_MS', 'an integer from 1000 to 3600000', d.gapGraceMs, intIn(1_000, 3_600_000)),
   };
-  if (errors.length > 0) throw new ConfigValidationError(errors);
+  reader.assertValid();
   return Object.freeze({ ...options, ...overrides });
 }

@@ -1,6 +1,6 @@
 // The ttp worker's options: DECNET_TTP_* environment keys, their defaults (written once, here),
 // validated together. The ATT&CK data comes from DECNET_ATTACK_BUNDLE (see @decnet/ttp-engine).
-import { ConfigError, ConfigValidationError, type BusKind } from '@decnet/core';
+import { envReader, intIn, type BusKind } from '@decnet/core';
 
 /** When an event is acknowledged to the bus. */
 export type TtpAckMode = 'commit' | 'receive';
@@ -61,29 +61,22 @@ type Env = Readonly<Record<string, string | undefined>>;
  * @throws ConfigValidationError listing every invalid key.
  */
 export function compileTtpOptions(env: Env, bus: BusKind, overrides: Partial<TtpOptions> = {}): CompiledTtpOptions {
-  const errors: ConfigError[] = [];
-  const read = <T>(key: string, expected: string, fallback: T, parse: (v: string) => T | undefined): T => {
-    const raw = env[key]?.trim();
-    if (raw === undefined || raw === '') return fallback;
-    const parsed = parse(raw);
-    if (parsed === undefined) errors.push(new ConfigError(key, expected, raw));
-    return parsed ?? fallback;
-  };
-  const int = (min: number, max: number) => (v: string) => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : undefined);
+  const reader = envReader(env, { received: 'trimmed' });
+  const { read } = reader;
   const bool = (v: string) => (['1', 'true', 'yes', 'on'].includes(v.toLowerCase()) ? true : ['0', 'false', 'no', 'off'].includes(v.toLowerCase()) ? false : undefined);
   const d = TTP_DEFAULTS;
   const options: TtpOptions = {
     ack: read<TtpAckMode>('DECNET_TTP_ACK', 'commit or receive', defaultTtpAck(bus), (v) => (v === 'commit' || v === 'receive' ? v : undefined)),
     rulesDir: read('DECNET_TTP_RULES_DIR', 'a directory path', d.rulesDir, (v) => v),
-    rulesReloadMs: read('DECNET_TTP_RULES_RELOAD_MS', 'milliseconds from 0 to 3600000', d.rulesReloadMs, int(0, 3_600_000)),
-    ruleStateRefreshMs: read('DECNET_TTP_RULE_STATE_REFRESH_MS', 'milliseconds from 100 to 3600000', d.ruleStateRefreshMs, int(100, 3_600_000)),
+    rulesReloadMs: read('DECNET_TTP_RULES_RELOAD_MS', 'milliseconds from 0 to 3600000', d.rulesReloadMs, intIn(0, 3_600_000)),
+    ruleStateRefreshMs: read('DECNET_TTP_RULE_STATE_REFRESH_MS', 'milliseconds from 100 to 3600000', d.ruleStateRefreshMs, intIn(100, 3_600_000)),
     logEvents: read('DECNET_TTP_LOG_EVENTS', 'true or false', d.logEvents, bool),
-    dedupWindowS: read('DECNET_TTP_DEDUP_WINDOW_S', 'seconds from 1 to 86400', d.dedupWindowS, int(1, 86_400)),
-    pendingMax: read('DECNET_TTP_PENDING_MAX', 'an integer from 0 to 1000000', d.pendingMax, int(0, 1_000_000)),
-    pendingTtlS: read('DECNET_TTP_PENDING_TTL_S', 'seconds from 1 to 604800', d.pendingTtlS, int(1, 604_800)),
-    pendingRetryMs: read('DECNET_TTP_PENDING_RETRY_MS', 'milliseconds from 50 to 3600000', d.pendingRetryMs, int(50, 3_600_000)),
-    queueSize: read('DECNET_TTP_QUEUE_SIZE', 'an integer from 1024 to 10000000', d.queueSize, int(1024, 10_000_000)),
+    dedupWindowS: read('DECNET_TTP_DEDUP_WINDOW_S', 'seconds from 1 to 86400', d.dedupWindowS, intIn(1, 86_400)),
+    pendingMax: read('DECNET_TTP_PENDING_MAX', 'an integer from 0 to 1000000', d.pendingMax, intIn(0, 1_000_000)),
+    pendingTtlS: read('DECNET_TTP_PENDING_TTL_S', 'seconds from 1 to 604800', d.pendingTtlS, intIn(1, 604_800)),
+    pendingRetryMs: read('DECNET_TTP_PENDING_RETRY_MS', 'milliseconds from 50 to 3600000', d.pendingRetryMs, intIn(50, 3_600_000)),
+    queueSize: read('DECNET_TTP_QUEUE_SIZE', 'an integer from 1024 to 10000000', d.queueSize, intIn(1024, 10_000_000)),
   };
-  if (errors.length > 0) throw new ConfigValidationError(errors);
+  reader.assertValid();
   return Object.freeze({ ...options, ...overrides });
 }

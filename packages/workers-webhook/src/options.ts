@@ -1,6 +1,6 @@
 // The webhook worker's options: DECNET_WEBHOOK_* environment keys and their defaults (written
 // once, here), validated together.
-import { ConfigError, ConfigValidationError } from '@decnet/core';
+import { envReader, intIn } from '@decnet/core';
 import { parseCidrList, type Cidr } from './handlers/ip-guard.js';
 
 /** Everything the webhook worker can be told; each field documents its environment key and default. */
@@ -46,52 +46,38 @@ type Env = Record<string, string | undefined>;
  * @throws ConfigValidationError listing every invalid key.
  */
 export function compileWebhookOptions(env: Env, overrides: Partial<WebhookOptions> = {}): CompiledWebhookOptions {
-  const errors: ConfigError[] = [];
-  const raw = (key: string): string | undefined => {
-    const v = env[key]?.trim();
-    return v === undefined || v === '' ? undefined : v;
-  };
-  const int = (key: string, min: number, max: number, fallback: number): number => {
-    const v = raw(key);
-    if (v === undefined) return fallback;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      errors.push(new ConfigError(key, `an integer from ${min} to ${max}`, v));
-      return fallback;
-    }
-    return Number(v);
-  };
+  const reader = envReader(env, { received: 'trimmed' });
+  const { read } = reader;
   const d = WEBHOOK_DEFAULTS;
+  const allowPrivate = read('DECNET_WEBHOOK_ALLOW_PRIVATE', 'true or false', false, (v) =>
+    ['true', '1'].includes(v.toLowerCase()) ? true : ['false', '0'].includes(v.toLowerCase()) ? false : undefined,
+  );
   let allowCidrs = d.allowCidrs;
-  const allowPrivate = raw('DECNET_WEBHOOK_ALLOW_PRIVATE');
-  if (allowPrivate !== undefined && !['true', 'false', '1', '0'].includes(allowPrivate.toLowerCase())) {
-    errors.push(new ConfigError('DECNET_WEBHOOK_ALLOW_PRIVATE', 'true or false', allowPrivate));
-  }
-  const cidrText = [raw('DECNET_WEBHOOK_ALLOW_CIDRS'), ['true', '1'].includes(allowPrivate?.toLowerCase() ?? '') ? ALLOW_ALL : undefined]
-    .filter(Boolean)
-    .join(',');
+  const cidrText = [env.DECNET_WEBHOOK_ALLOW_CIDRS?.trim(), allowPrivate ? ALLOW_ALL : undefined].filter(Boolean).join(',');
   if (cidrText !== '') {
     const parsed = parseCidrList(cidrText);
-    if ('invalid' in parsed) errors.push(new ConfigError('DECNET_WEBHOOK_ALLOW_CIDRS', 'comma-separated CIDRs', parsed.invalid));
+    if ('invalid' in parsed) reader.fail('DECNET_WEBHOOK_ALLOW_CIDRS', 'comma-separated CIDRs', parsed.invalid);
     else allowCidrs = parsed;
   }
   let retryScheduleMs = d.retryScheduleMs;
+  // Not read(): an empty schedule means no retries here, not the default.
   const schedule = env.DECNET_WEBHOOK_RETRY_SCHEDULE_MS?.trim();
   if (schedule !== undefined) {
     const parts = schedule === '' || schedule === 'none' ? [] : schedule.split(',').map((s) => s.trim());
     if (parts.length > 10 || parts.some((p) => !/^\d+$/.test(p) || Number(p) > 600_000)) {
-      errors.push(new ConfigError('DECNET_WEBHOOK_RETRY_SCHEDULE_MS', 'at most 10 comma-separated milliseconds (each <= 600000), or none', schedule));
+      reader.fail('DECNET_WEBHOOK_RETRY_SCHEDULE_MS', 'at most 10 comma-separated milliseconds (each <= 600000), or none', schedule);
     } else {
       retryScheduleMs = parts.map(Number);
     }
   }
   const options: WebhookOptions = {
     allowCidrs,
-    timeoutMs: int('DECNET_WEBHOOK_TIMEOUT_MS', 100, 120_000, d.timeoutMs),
+    timeoutMs: read('DECNET_WEBHOOK_TIMEOUT_MS', 'an integer from 100 to 120000', d.timeoutMs, intIn(100, 120_000)),
     retryScheduleMs,
-    circuitThreshold: int('DECNET_WEBHOOK_CIRCUIT_THRESHOLD', 1, 1_000, d.circuitThreshold),
-    queueSize: int('DECNET_WEBHOOK_QUEUE_SIZE', 1, 100_000, d.queueSize),
-    reloadMs: int('DECNET_WEBHOOK_RELOAD_MS', 1_000, 3_600_000, d.reloadMs),
+    circuitThreshold: read('DECNET_WEBHOOK_CIRCUIT_THRESHOLD', 'an integer from 1 to 1000', d.circuitThreshold, intIn(1, 1_000)),
+    queueSize: read('DECNET_WEBHOOK_QUEUE_SIZE', 'an integer from 1 to 100000', d.queueSize, intIn(1, 100_000)),
+    reloadMs: read('DECNET_WEBHOOK_RELOAD_MS', 'an integer from 1000 to 3600000', d.reloadMs, intIn(1_000, 3_600_000)),
   };
-  if (errors.length > 0) throw new ConfigValidationError(errors);
+  reader.assertValid();
   return Object.freeze({ ...options, ...overrides });
 }
