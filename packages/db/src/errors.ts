@@ -1,5 +1,6 @@
 // Errors of the database package: each names one failure a caller can act on, with context in
-// readonly fields; messages never carry a password.
+// readonly fields; messages never carry a password. Also the SQLSTATE classifications every
+// worker writing to the database makes the same way.
 import { DecnetError } from '@decnet/core';
 
 /**
@@ -41,4 +42,32 @@ export class EmbeddedPostgresError extends DecnetError {
   ) {
     super(`embedded Postgres in ${dataDir}: ${reason}`, options);
   }
+}
+
+/** Thrown when the database schema is missing or outdated (run `decnet db migrate`); the host restarts the worker with backoff. */
+export class SchemaNotReadyError extends DecnetError {
+  constructor(
+    readonly sqlState: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`database schema is not ready (SQLSTATE ${sqlState}); run "decnet db migrate"`, options);
+  }
+}
+
+const sqlStateOf = (err: unknown): unknown => (err as { code?: unknown } | null | undefined)?.code;
+
+/** SQLSTATEs that mean the schema is missing or wrong (undefined table, column or object): fail the worker, do not retry. */
+export function isSchemaError(err: unknown): boolean {
+  const code = sqlStateOf(err);
+  return code === '42P01' || code === '42703' || code === '42704';
+}
+
+/**
+ * Whether the connection a query failed on may be unusable: any failure without a SQLSTATE
+ * (socket, timeout), a connection exception (08xxx) or an operator intervention (57xxx). Pass
+ * the error to `client.release(err)` then, so the pool discards the connection.
+ */
+export function isConnectionError(err: unknown): boolean {
+  const code = sqlStateOf(err);
+  return typeof code !== 'string' || code.startsWith('08') || code.startsWith('57');
 }

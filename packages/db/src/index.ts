@@ -21,7 +21,7 @@ export { POOL_MAX, RETRY_INITIAL_MS, RETRY_MAX_MS, getDatabase, openDatabase } f
 export type { EmbeddedPaths, EmbeddedPostgresInfo } from './embedded.js';
 export { DEFAULT_EMBEDDED_PORT, EMBEDDED_DATABASE, embeddedPaths, findRunningEmbedded } from './embedded.js';
 // errors.ts
-export { DatabaseUnavailableError, EmbeddedPostgresError, MigrationError } from './errors.js';
+export { DatabaseUnavailableError, EmbeddedPostgresError, MigrationError, SchemaNotReadyError, isConnectionError, isSchemaError } from './errors.js';
 // health.ts
 export type { DatabaseHealth } from './health.js';
 export { checkDatabase } from './health.js';

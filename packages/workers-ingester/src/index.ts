@@ -28,7 +28,9 @@ export { CREDENTIAL_LIMITS, CREDENTIAL_OUTCOMES, credentialKey, extractCredentia
 export type { AttachmentInfo } from './email.js';
 export { attachmentsOf, emailReceivedPayload, smtpProbePayload } from './email.js';
 // errors.ts
-export { FlushAbandonedError, SchemaNotReadyError } from './errors.js';
+export { FlushAbandonedError } from './errors.js';
+// The schema classification is @decnet/db's, shared by every database worker; re-exported here.
+export { SchemaNotReadyError, isSchemaError } from '@decnet/db';
 // notifications.ts
 export type { Notification } from './notifications.js';
 export { notificationsFor } from './notifications.js';
@@ -42,7 +44,7 @@ export { MAX_INDEXED_TEXT, logEventPayloadSchema, safeText, toIngestEvent } from
 export { LOG_EVENT_PATTERN } from '@decnet/syslog';
 // store.ts
 export type { BatchOutcome, StoreOptions } from './store.js';
-export { PROGRESS_STATE_KEY, isDataError, isSchemaError, writeBatch } from './store.js';
+export { PROGRESS_STATE_KEY, isDataError, writeBatch } from './store.js';
 // worker.ts
 export type { IngesterCounters, IngesterHooks } from './worker.js';
 export { runIngester } from './worker.js';

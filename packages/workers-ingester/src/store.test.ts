@@ -4,16 +4,17 @@
 import { parseTrustedProxies } from './bounty.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '@decnet/db';
+import { migratedScratchDatabase } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { InsertTurns, PROGRESS_STATE_KEY, isDataError, writeBatch } from './store.js';
-import { authEvent, ingestEvent, migratedDatabase } from './test-kit.fixture.js';
+import { authEvent, ingestEvent } from './test-kit.fixture.js';
 
 const options = { trustedProxies: parseTrustedProxies('') as Exclude<ReturnType<typeof parseTrustedProxies>, { invalid: string }> };
 let scratch: ScratchDatabase;
 let database: Database;
 
 beforeAll(async () => {
-  ({ scratch, database } = await migratedDatabase());
+  ({ scratch, database } = await migratedScratchDatabase());
 });
 afterAll(async () => {
   await database.close();

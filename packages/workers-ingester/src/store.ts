@@ -3,6 +3,7 @@
 // the credential upserts, bounties and attachment sightings, then the progress row in `state`.
 // A crash anywhere rolls back everything, so a redelivery can never double-count an attempt.
 import type { BlockList } from 'node:net';
+import { isConnectionError } from '@decnet/db';
 import type pg from 'pg';
 import { extractBounties, type BountyRow } from './bounty.js';
 import { extractCredential, foldCredentials, type CredentialAttempt } from './credentials.js';
@@ -274,8 +275,7 @@ export async function writeBatch(pool: Pool, events: readonly IngestEvent[], opt
     throw err;
   } finally {
     // A connection that failed for a reason other than the SQL itself may be broken: discard it.
-    const code = (failure as { code?: unknown } | undefined)?.code;
-    const broken = failure !== undefined && (typeof code !== 'string' || code.startsWith('08') || code.startsWith('57'));
+    const broken = failure !== undefined && isConnectionError(failure);
     client.release(broken ? (failure as Error) : undefined);
   }
 }
@@ -285,10 +285,4 @@ export function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   if (typeof code !== 'string') return false;
   return code.startsWith('22') || ['23502', '23503', '23514', '54000'].includes(code);
-}
-
-/** SQLSTATEs that mean the schema is missing or wrong: the worker should fail (and be restarted). */
-export function isSchemaError(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return code === '42P01' || code === '42703' || code === '42704';
 }

@@ -1,17 +1,6 @@
-// Shared by this package's database tests: a migrated scratch database and event builders.
-import { silentLogger } from '@decnet/core';
-import { migrate, openDatabase, type Database } from '@decnet/db';
-import { testConfig } from '@decnet/core/testing';
-import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
+// Shared by this package's database tests: event builders (the migrated scratch database is
+// `migratedScratchDatabase` of @decnet/db/testing).
 import type { IngestEvent } from './payload.js';
-
-/** A fresh database with the decnet schema, and a pool on it. */
-export async function migratedDatabase(): Promise<{ scratch: ScratchDatabase; database: Database }> {
-  const scratch = await createScratchDatabase();
-  const database = await openDatabase(testConfig({ DATABASE_URL: scratch.url }), silentLogger, { retry: false, poolMax: 4 });
-  await migrate(database.db, silentLogger);
-  return { scratch, database };
-}
 
 /** An event as the ingester normalises it. */
 export function ingestEvent(eventId: string, over: Partial<IngestEvent> = {}): IngestEvent {

@@ -6,18 +6,18 @@ import { MemoryBroker, createLogger, silentLogger, type Bus } from '@decnet/core
 import { WorkerRunner } from '@decnet/core';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import type { Database } from '@decnet/db';
+import { migratedScratchDatabase } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIngesterWorker } from './index.js';
 import type { IngesterOptions } from './options.js';
-import { migratedDatabase } from './test-kit.fixture.js';
 
 let scratch: ScratchDatabase;
 let database: Database;
 let broker: MemoryBroker;
 
 beforeAll(async () => {
-  ({ scratch, database } = await migratedDatabase());
+  ({ scratch, database } = await migratedScratchDatabase());
 });
 afterAll(async () => {
   await database.close();

@@ -1,16 +1,6 @@
 // The profiler's error classes.
 import { DecnetError } from '@decnet/core';
 
-/** Thrown when the database schema is missing or outdated (run `decnet db migrate`); the host restarts the worker with backoff. */
-export class SchemaNotReadyError extends DecnetError {
-  constructor(
-    readonly sqlState: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`database schema is not ready (SQLSTATE ${sqlState}); run "decnet db migrate"`, options);
-  }
-}
-
 /**
  * Thrown when the stored cursor (`state` key `attacker_worker_cursor`) is not a cursor. The
  * profiler refuses to guess: starting over would count every event twice. Fix or delete the key

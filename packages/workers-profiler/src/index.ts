@@ -18,7 +18,9 @@ import type { ProfilerOptions } from './options.js';
 import { runProfiler, type ProfilerHooks } from './worker.js';
 
 // errors.ts
-export { CursorCorruptError, SchemaNotReadyError } from './errors.js';
+export { CursorCorruptError } from './errors.js';
+// The schema classification is @decnet/db's, shared by every database worker; re-exported here.
+export { SchemaNotReadyError } from '@decnet/db';
 // handlers/cursor.ts
 export type { CursorAdvance, CursorState, GapRange } from './handlers/cursor.js';
 export { CURSOR_STATE_KEY, advanceCursor, cursorValue, initialCursor, parseCursor } from './handlers/cursor.js';

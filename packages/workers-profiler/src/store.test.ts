@@ -5,18 +5,19 @@
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import { openDatabase, type Database } from '@decnet/db';
+import { migratedScratchDatabase } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CursorCorruptError } from './errors.js';
 import { CURSOR_STATE_KEY } from './handlers/cursor.js';
 import { runBatch, type BatchResult } from './store.js';
-import { insertLogs, migratedDatabase, resetTables, type SyntheticLog } from './test-kit.fixture.js';
+import { insertLogs, resetTables, type SyntheticLog } from './test-kit.fixture.js';
 
 let scratch: ScratchDatabase;
 let database: Database;
 
 beforeAll(async () => {
-  ({ scratch, database } = await migratedDatabase());
+  ({ scratch, database } = await migratedScratchDatabase());
 });
 afterAll(async () => {
   await database.close();

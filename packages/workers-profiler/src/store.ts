@@ -3,6 +3,7 @@
 // attackers' stored profiles, write `attackers`, `attacker_behavior`, `smtp_targets` and the
 // credential back-fill, and advance the cursor — all committed together, so a crash or restart
 // anywhere neither loses nor double-counts an event.
+import { isConnectionError } from '@decnet/db';
 import type pg from 'pg';
 import { advanceCursor, CURSOR_STATE_KEY, cursorValue, initialCursor, parseCursor, type CursorState } from './handlers/cursor.js';
 import { toProfileEvent, type LogRow, type ProfileEvent, type SkipReason } from './handlers/event-kinds.js';
@@ -540,8 +541,7 @@ export async function runBatch(pool: Pool, batchSize: number, gapGraceMs: number
     throw err;
   } finally {
     // A connection that failed for a reason other than the SQL itself may be broken: discard it.
-    const code = (failure as { code?: unknown } | undefined)?.code;
-    const broken = failure !== undefined && !(failure instanceof CursorCorruptError) && (typeof code !== 'string' || code.startsWith('08') || code.startsWith('57'));
+    const broken = failure !== undefined && !(failure instanceof CursorCorruptError) && isConnectionError(failure);
     client.release(broken ? (failure as Error) : undefined);
   }
 }
@@ -551,10 +551,4 @@ export async function backlogOf(pool: Pool, cursor: CursorState): Promise<number
   const r = await pool.query<{ max: string | null }>('SELECT max(id)::text AS max FROM logs');
   const max = r.rows[0]?.max;
   return max === null || max === undefined ? 0 : Math.max(0, Number(max) - cursor.lastLogId);
-}
-
-/** SQLSTATEs that mean the schema is missing or wrong: the worker should fail (and be restarted). */
-export function isSchemaError(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return code === '42P01' || code === '42703' || code === '42704';
 }

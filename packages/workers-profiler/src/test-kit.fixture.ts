@@ -1,18 +1,7 @@
-// Shared by this package's database tests: a migrated scratch database and a fast way to write
-// synthetic `logs` rows (as the ingester would store them).
-import { silentLogger } from '@decnet/core';
-import { testConfig } from '@decnet/core/testing';
-import { migrate, openDatabase, type Database } from '@decnet/db';
-import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
+// Shared by this package's database tests: a fast way to write synthetic `logs` rows (as the
+// ingester would store them); the migrated scratch database is `migratedScratchDatabase` of
+// @decnet/db/testing.
 import type pg from 'pg';
-
-/** A fresh database with the decnet schema, and a pool on it. */
-export async function migratedDatabase(poolMax = 4): Promise<{ scratch: ScratchDatabase; database: Database }> {
-  const scratch = await createScratchDatabase();
-  const database = await openDatabase(testConfig({ DATABASE_URL: scratch.url }), silentLogger, { retry: false, poolMax });
-  await migrate(database.db, silentLogger);
-  return { scratch, database };
-}
 
 /** One synthetic log row. */
 export interface SyntheticLog {

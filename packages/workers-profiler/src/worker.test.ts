@@ -4,19 +4,20 @@
 import { MemoryBroker, SUBJECTS, WorkerRunner, createLogger, silentLogger, type Envelope } from '@decnet/core';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import type { Database } from '@decnet/db';
+import { migratedScratchDatabase } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProfilerWorker } from './index.js';
 import type { ProfilerOptions } from './options.js';
 import type { BatchResult } from './store.js';
-import { insertLogs, migratedDatabase, resetTables, type SyntheticLog } from './test-kit.fixture.js';
+import { insertLogs, resetTables, type SyntheticLog } from './test-kit.fixture.js';
 
 let scratch: ScratchDatabase;
 let database: Database;
 let broker: MemoryBroker;
 
 beforeAll(async () => {
-  ({ scratch, database } = await migratedDatabase());
+  ({ scratch, database } = await migratedScratchDatabase());
 });
 afterAll(async () => {
   await database.close();

@@ -2,10 +2,10 @@
 // batch committed (`system.log` `batch_committed`) or the fallback poll fires. After each
 // committed batch, publish `attacker.observed` (rows that now exist) and `attacker.scored`.
 import { SUBJECTS, derivedEventId, everyNth, sleep, subjects, type WorkerContext } from '@decnet/core';
-import { getDatabase } from '@decnet/db';
-import { CursorCorruptError, SchemaNotReadyError } from './errors.js';
+import { SchemaNotReadyError, getDatabase, isSchemaError } from '@decnet/db';
+import { CursorCorruptError } from './errors.js';
 import { compileProfilerOptions, type ProfilerOptions } from './options.js';
-import { backlogOf, isSchemaError, runBatch, type BatchResult } from './store.js';
+import { backlogOf, runBatch, type BatchResult } from './store.js';
 
 /** First wait after a failed batch; doubles up to the max while the database is away. */
 const RETRY_INITIAL_MS = 500;

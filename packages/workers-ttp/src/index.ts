@@ -18,8 +18,8 @@ import type { WorkerSpec } from '@decnet/core';
 import type { TtpOptions } from './options.js';
 import { runTtp, type TtpHooks } from './worker.js';
 
-// errors.ts
-export { SchemaNotReadyError } from './errors.js';
+// The schema classification is @decnet/db's, shared by every database worker; re-exported here.
+export { SchemaNotReadyError } from '@decnet/db';
 // jobs.ts
 export type { Anchor, Derived, DeriveContext, Malformed, TagJob } from './jobs.js';
 export { DATABASE_SERVICES, commandSourceId, jobsFromEnvelope, jobsFromLogEvent } from './jobs.js';

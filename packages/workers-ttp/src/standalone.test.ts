@@ -7,9 +7,10 @@ import { openKafkaTransport } from '@decnet/bus-kafka';
 import { silentLogger, type BusTransport } from '@decnet/core';
 import { captureEvents, eventually } from '@decnet/core/testing';
 import type { Database } from '@decnet/db';
+import { migratedScratchDatabase } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migratedDatabase, UPSTREAM_RULES_DIR } from './test-kit.fixture.js';
+import { UPSTREAM_RULES_DIR } from './test-kit.fixture.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 let scratch: ScratchDatabase;
@@ -20,7 +21,7 @@ let output = '';
 
 beforeAll(async () => {
   execFileSync(process.execPath, ['tools/bundle/bundle.mjs', '--quiet', 'worker-ttp'], { cwd: ROOT, stdio: 'inherit' });
-  ({ scratch, database } = await migratedDatabase());
+  ({ scratch, database } = await migratedScratchDatabase());
 }, 120_000);
 afterAll(async () => {
   child?.kill('SIGKILL');

@@ -220,9 +220,3 @@ export function isDataError(err: unknown): boolean {
 export function isForeignKeyError(err: unknown): boolean {
   return (err as { code?: unknown }).code === '23503';
 }
-
-/** Missing table or column: migrations not applied. */
-export function isSchemaError(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return code === '42P01' || code === '42703';
-}

@@ -1,23 +1,14 @@
-// Shared by this package's database tests: a migrated scratch database, the upstream rules
-// directory (../shared, read as it is), a hosted ttp worker on a MemoryBroker, and event builders.
+// Shared by this package's database tests: the upstream rules directory (../shared, read as it
+// is), a hosted ttp worker on a MemoryBroker, and event builders (the migrated scratch database
+// is `migratedScratchDatabase` of @decnet/db/testing).
 import { fileURLToPath } from 'node:url';
 import { createLogger, silentLogger, WorkerRunner, type Envelope, type MemoryBroker } from '@decnet/core';
 import { captureEvents, eventually, testConfig, type CapturedEvents } from '@decnet/core/testing';
-import { migrate, openDatabase, type Database } from '@decnet/db';
-import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { createTtpWorker } from './index.js';
 import type { TtpOptions } from './options.js';
 
 /** Upstream's 59 rule files. */
 export const UPSTREAM_RULES_DIR = fileURLToPath(new URL('../../../../shared/upstream-data/ttp-rules', import.meta.url));
-
-/** A fresh database with the decnet schema, and a pool on it. */
-export async function migratedDatabase(): Promise<{ scratch: ScratchDatabase; database: Database }> {
-  const scratch = await createScratchDatabase();
-  const database = await openDatabase(testConfig({ DATABASE_URL: scratch.url }), silentLogger, { retry: false, poolMax: 4 });
-  await migrate(database.db, silentLogger);
-  return { scratch, database };
-}
 
 /** A running ttp worker and what it publishes. */
 export interface HostedTtp {

@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { MemoryBroker, type Bus } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
 import { getState, type Database } from '@decnet/db';
+import { migratedScratchDatabase } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commandSourceId } from './jobs.js';
-import { hostTtp, logEvent, migratedDatabase, UPSTREAM_RULES_DIR, type HostedTtp } from './test-kit.fixture.js';
+import { hostTtp, logEvent, UPSTREAM_RULES_DIR, type HostedTtp } from './test-kit.fixture.js';
 import { PENDING_STATE_KEY } from './worker.js';
 
 let scratch: ScratchDatabase;
@@ -23,7 +24,7 @@ const OTHER = '22222222-2222-4222-8222-222222222222';
 const IP = '198.51.100.7';
 
 beforeAll(async () => {
-  ({ scratch, database } = await migratedDatabase());
+  ({ scratch, database } = await migratedScratchDatabase());
 });
 afterAll(async () => {
   await database.close();

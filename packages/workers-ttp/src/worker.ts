@@ -3,9 +3,8 @@
 // (waiting, not dropping, when the attacker row does not exist yet), insert them idempotently
 // and publish ttp.tagged / ttp.rule.fired.<technique> for rows actually inserted.
 import { everyNth, sleep, subjects, SUBJECTS, untilAborted, type Envelope, type Subscription, type WorkerContext } from '@decnet/core';
-import { getDatabase, getState, setState } from '@decnet/db';
+import { SchemaNotReadyError, getDatabase, getState, isSchemaError, setState } from '@decnet/db';
 import { AuthWindow, resolveAttackCatalog, uuidv5, TTP_TAG_NAMESPACE, type RuleState, type TagCandidate } from '@decnet/ttp-engine';
-import { SchemaNotReadyError } from './errors.js';
 import { jobsFromEnvelope, type Anchor } from './jobs.js';
 import { compileTtpOptions, type TtpOptions } from './options.js';
 import { PendingTags, restorePending, type PendingItem } from './pending.js';
@@ -16,7 +15,6 @@ import {
   insertTags,
   isDataError,
   isForeignKeyError,
-  isSchemaError,
   readIdentitySpraying,
   readIntel,
   readRuleStates,

@@ -17,13 +17,3 @@ export class InvalidSubscriptionError extends DecnetError {
     super(`invalid ${field}: ${reason}`);
   }
 }
-
-/** Thrown when the database schema is missing or outdated (run `decnet db migrate`); the host restarts the worker with backoff. */
-export class SchemaNotReadyError extends DecnetError {
-  constructor(
-    readonly sqlState: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`database schema is not ready (SQLSTATE ${sqlState}); run "decnet db migrate"`, options);
-  }
-}

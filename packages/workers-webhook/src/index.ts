@@ -24,7 +24,9 @@ export { DNS_TIMEOUT_MS, USER_AGENT, classifyAttempt, deliver, retryDelays, send
 export type { AfterResult, LaneStats, ResultRecorder } from './dispatcher.js';
 export { Dispatcher } from './dispatcher.js';
 // errors.ts
-export { DuplicateSubscriptionError, InvalidSubscriptionError, SchemaNotReadyError } from './errors.js';
+export { DuplicateSubscriptionError, InvalidSubscriptionError } from './errors.js';
+// The schema classification is @decnet/db's, shared by every database worker; re-exported here.
+export { SchemaNotReadyError } from '@decnet/db';
 // handlers/formats.ts
 export type { DeliveryEvent, FragmentFormat, WebhookFormat } from './handlers/formats.js';
 export {

@@ -4,12 +4,12 @@
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import { MIGRATIONS, migrate, openDatabase, type Database } from '@decnet/db';
+import { migratedScratchDatabase } from '@decnet/db/testing';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_FORMATS } from './handlers/formats.js';
 import { normaliseSubscription } from './handlers/subscription.js';
 import { findSubscription, insertSubscription, listSubscriptions } from './store.js';
-import { migratedDatabase } from './test-kit.fixture.js';
 
 const SECRET = 'store-test-secret-0123';
 
@@ -17,7 +17,7 @@ describe('the format column', () => {
   let scratch: ScratchDatabase;
   let database: Database;
   beforeAll(async () => {
-    ({ scratch, database } = await migratedDatabase());
+    ({ scratch, database } = await migratedScratchDatabase());
   });
   afterAll(async () => {
     await database.close();

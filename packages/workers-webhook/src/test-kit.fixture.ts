@@ -1,11 +1,7 @@
 // Shared by this package's tests: real HTTP receivers on 127.0.0.1 (scripted answers, hanging,
-// garbage) and a migrated scratch database.
+// garbage); the migrated scratch database is `migratedScratchDatabase` of @decnet/db/testing.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
-import { silentLogger } from '@decnet/core';
-import { testConfig } from '@decnet/core/testing';
-import { migrate, openDatabase, type Database } from '@decnet/db';
-import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 
 /** One request a receiver got. */
 export interface ReceivedRequest {
@@ -104,12 +100,4 @@ export async function closedPort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise<void>((r) => server.close(() => r()));
   return port;
-}
-
-/** A fresh database with the decnet schema, and a pool on it. */
-export async function migratedDatabase(): Promise<{ scratch: ScratchDatabase; database: Database }> {
-  const scratch = await createScratchDatabase();
-  const database = await openDatabase(testConfig({ DATABASE_URL: scratch.url }), silentLogger, { retry: false, poolMax: 4 });
-  await migrate(database.db, silentLogger);
-  return { scratch, database };
 }

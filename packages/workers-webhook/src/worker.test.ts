@@ -5,6 +5,7 @@
 import { MemoryBroker, SUBJECTS, WorkerRunner, createLogger, silentLogger } from '@decnet/core';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import type { Database } from '@decnet/db';
+import { migratedScratchDatabase } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { normaliseSubscription } from './handlers/subscription.js';
@@ -12,7 +13,7 @@ import { parseCidrList, type Cidr } from './handlers/ip-guard.js';
 import { verifySignature } from './handlers/signing.js';
 import { createWebhookWorker } from './index.js';
 import { findSubscription, insertSubscription, setSubscriptionEnabled, type SubscriptionRow } from './store.js';
-import { migratedDatabase, startReceiver, type Answer, type Receiver } from './test-kit.fixture.js';
+import { startReceiver, type Answer, type Receiver } from './test-kit.fixture.js';
 
 let scratch: ScratchDatabase;
 let database: Database;
@@ -20,7 +21,7 @@ let broker: MemoryBroker;
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  ({ scratch, database } = await migratedDatabase());
+  ({ scratch, database } = await migratedScratchDatabase());
 });
 afterAll(async () => {
   await database.close();

@@ -10,10 +10,9 @@ import {
   type Subscription,
   type WorkerContext,
 } from '@decnet/core';
-import { getDatabase } from '@decnet/db';
+import { SchemaNotReadyError, getDatabase, isSchemaError } from '@decnet/db';
 import { systemLookup, type DeliveryResult, type DeliverySettings } from './delivery.js';
 import { Dispatcher, type AfterResult } from './dispatcher.js';
-import { SchemaNotReadyError } from './errors.js';
 import type { DeliveryEvent } from './handlers/formats.js';
 import { reducePatterns, responsiblePattern } from './handlers/patterns.js';
 import type { Lookup } from './handlers/target.js';
@@ -44,11 +43,6 @@ export interface WebhookHooks {
 
 function toDeliveryEvent(e: Envelope): DeliveryEvent {
   return { id: e.id, topic: e.topic, type: e.type, ts: e.ts, payload: e.payload };
-}
-
-function isSchemaError(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return code === '42P01' || code === '42703' || code === '42704';
 }
 
 /**

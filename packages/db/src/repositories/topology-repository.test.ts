@@ -1,22 +1,18 @@
 // The Postgres TopologyRepository meets the same behaviour contract as the in-memory one, on a
 // scratch database migrated from the committed SQL; each test starts from empty tables.
-import { silentLogger } from '@decnet/core';
-import { testConfig } from '@decnet/core/testing';
 import { describeTopologyRepositoryContract, tinyTopology } from '@decnet/topology/testing';
 import { generateTopology, persistTopology, TopologyNotFoundError } from '@decnet/topology';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
-import { openDatabase, type Database } from '../connection.js';
-import { migrate } from '../migrate.js';
+import type { ScratchDatabase } from '@decnet/testing/postgres';
+import type { Database } from '../connection.js';
+import { migratedScratchDatabase } from '../testing.js';
 import { PostgresTopologyRepository } from './topology-repository.js';
 
 let scratch: ScratchDatabase;
 let database: Database;
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase();
-  database = await openDatabase(testConfig({ DATABASE_URL: scratch.url }), silentLogger);
-  await migrate(database.db, silentLogger);
+  ({ scratch, database } = await migratedScratchDatabase());
 });
 
 afterAll(async () => {
