@@ -9,7 +9,7 @@
  * export const service = defineService({ slug: 'ftp', description: 'FTP', defaultPort: 21, transport: 'tcp',
  *   fields: { port: envField.port('FTP_PORT', 'listening port', 21) },
  *   start: async (options, rt) => { const l = await rt.listen({ port: options.port,
- *     onConnection: (c) => driveMachine(c, createFtpMachine()) }); return { port: l.port, close: () => l.close() }; } });
+ *     onConnection: (c) => rt.drive(c, createFtpMachine()) }); return { port: l.port, close: () => l.close() }; } });
  * await runServiceMain(service); // in src/main.ts
  * ```
  * @module
@@ -81,7 +81,6 @@ export {
   createSyslogTcpSink,
   createSyslogUdpSink,
   createTargetSink,
-  logEveryNth,
   parseLogTarget,
 } from './sink.js';
 // standalone.ts

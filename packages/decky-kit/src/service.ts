@@ -8,7 +8,8 @@ import { ServiceConfigError, type ConfigIssue } from './errors.js';
 import { createStderrLogger } from './logger.js';
 import { COMMON_FIELDS, readOptions, type CommonOptions, type EnvField, type EnvFields, type OptionsOf } from './options.js';
 import { createFanoutSink, createLineSink, createTargetSink, type EventSink } from './sink.js';
-import { listenTcp, type ListenOptions, type TcpListener } from './tcp-server.js';
+import type { ProtocolMachine } from './protocol.js';
+import { driveMachine, listenTcp, type DriveOptions, type ListenOptions, type MachineDriver, type TcpConnection, type TcpListener } from './tcp-server.js';
 import { ConnectionTracker } from './tracker.js';
 
 /** What a running service hands back. */
@@ -33,6 +34,11 @@ export interface ServiceRuntime<S extends string = string> {
   readonly tracker: ConnectionTracker;
   /** Binds a TCP listener with this service's bind address, caps, idle timeout and emitter. */
   listen(options: Pick<ListenOptions<S>, 'onConnection' | 'connectEvent' | 'disconnectEvent' | 'refusalReply'> & { port: number; host?: string }): Promise<TcpListener>;
+  /**
+   * {@link driveMachine} with the service's fault report: a machine that throws (a bug) is logged
+   * as `<slug> machine fault` unless `options.onFault` says otherwise.
+   */
+  drive<A = never>(connection: TcpConnection<S>, machine: ProtocolMachine<EventTypeFor<S>, A>, options?: DriveOptions<EventTypeFor<S>, A>): MachineDriver<EventTypeFor<S>, A>;
 }
 
 /**
@@ -139,6 +145,7 @@ async function startPrepared(spec: AnyServiceSpec, prepared: Prepared, sink: Eve
   const tracker = new ConnectionTracker({ maxConnections: common.maxConnections, maxPerIp: common.maxPerIp });
   const serviceLog = log.child({ service: spec.slug });
   let boundHost = common.bind;
+  const onFault = (err: Error): void => serviceLog.error(`${spec.slug} machine fault`, { err: err.message });
   const runtime: ServiceRuntime<string> = {
     events,
     log: serviceLog,
@@ -160,6 +167,7 @@ async function startPrepared(spec: AnyServiceSpec, prepared: Prepared, sink: Eve
         ...(o.refusalReply !== undefined ? { refusalReply: o.refusalReply } : {}),
       });
     },
+    drive: (connection, machine, o) => driveMachine(connection, machine, { onFault, ...o }),
   };
   const running = await spec.start(options as never, runtime);
   events.emit('startup' as EventTypeFor<string>, { port: running.port, bind: boundHost }, { msg: `${spec.slug} listening on ${boundHost}:${running.port}` });

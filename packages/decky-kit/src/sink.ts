@@ -3,7 +3,7 @@
 // bounded backlog and a drop counter) or UDP. A sink never throws and never blocks on the network.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
-import type { Logger } from '@decnet/core';
+import { everyNth, type Logger } from '@decnet/core';
 import { encodeOctetCounted } from '@decnet/syslog';
 
 /** Counters every sink reports. */
@@ -28,15 +28,6 @@ export interface EventSink {
   /** Flushes what it can within its deadline, then releases the transport. Idempotent. */
   close(): Promise<void>;
   stats(): SinkStats;
-}
-
-/** A bounded counter that logs the 1st occurrence and every `every`-th. */
-export function logEveryNth(log: Logger, message: string, every = 100): (meta?: Record<string, unknown>) => void {
-  let n = 0;
-  return (meta) => {
-    n++;
-    if (n === 1 || n % every === 0) log.warn(message, { ...meta, occurrences: n });
-  };
 }
 
 /**
@@ -176,8 +167,8 @@ export function createSyslogTcpSink(options: TcpSinkOptions): EventSink {
   let written = 0;
   let dropped = 0;
   let errors = 0;
-  const warnError = logEveryNth(options.log, 'syslog target unreachable');
-  const warnDrop = logEveryNth(options.log, 'syslog backlog full, dropping oldest', 1000);
+  const warnError = everyNth(options.log, 'warn', 'syslog target unreachable');
+  const warnDrop = everyNth(options.log, 'warn', 'syslog backlog full, dropping oldest', 1000);
 
   const flush = (): void => {
     while (socket && connected && !blocked && queue.length > 0) {
@@ -301,7 +292,7 @@ export function createSyslogUdpSink(options: UdpSinkOptions): EventSink {
   let errors = 0;
   let inFlight = 0;
   let closed = false;
-  const warnError = logEveryNth(options.log, 'syslog datagram failed');
+  const warnError = everyNth(options.log, 'warn', 'syslog datagram failed');
   socket.on('error', () => {
     errors++;
   });

@@ -1,5 +1,6 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { silentLogger } from '@decnet/core';
+import { recordingLogger } from '@decnet/core/testing';
 import { createOctetCountingDecoder } from '@decnet/syslog';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServiceEmitter } from './emitter.js';
@@ -198,6 +199,25 @@ describe('services start from the environment and report every problem at once',
     await s.close();
     expect(out.join('')).toContain(' command [relay@55555 ');
     expect(frames[0]).toMatch(/^<134>1 \S+ d telnet - startup /);
+  });
+
+  it('logs a machine that throws as the service\'s machine fault when it is driven through the runtime', async () => {
+    const log = recordingLogger();
+    const driven = defineService({
+      ...echoService,
+      async start(options, runtime) {
+        const l = await runtime.listen({ port: options.port, disconnectEvent: 'disconnect', onConnection: (c) => runtime.drive(c, echoMachine()) });
+        return { port: l.port, close: () => l.close() };
+      },
+    });
+    const sink = createMemorySink();
+    const s = await startService(driven, { env: { NODE_NAME: 'd' }, port: 0, bind: '127.0.0.1', sink, log });
+    closers.push(() => s.close());
+    const c = await client(s.port);
+    c.socket.write('BOOM\r\n');
+    await c.closed;
+    await until(() => log.lines.some((l) => l.level === 'error'));
+    expect(log.lines.filter((l) => l.level === 'error')).toEqual([{ level: 'error', message: 'telnet machine fault', meta: { service: 'telnet', err: 'bug' } }]);
   });
 
   it('starts a decky of services sharing one sink, reporting a service that cannot bind', async () => {

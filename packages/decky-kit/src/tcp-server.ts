@@ -2,11 +2,10 @@
 // connection with identity bound at accept, idle timeouts, bounded write buffers, connect and
 // disconnect events, and a driver that runs a pure ProtocolMachine over a socket.
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Logger } from '@decnet/core';
+import { everyNth, type Logger } from '@decnet/core';
 import type { EventTypeFor, ServiceEmitter, SessionEmitter } from './emitter.js';
 import { ServiceListenError } from './errors.js';
 import type { CloseReason, ProtocolMachine, ProtocolStep } from './protocol.js';
-import { logEveryNth } from './sink.js';
 import type { ConnectionTracker } from './tracker.js';
 
 /** Bytes queued for a peer that does not read, beyond which the service stops reading from it. */
@@ -69,8 +68,8 @@ export function normalizeRemoteIp(ip: string): string {
 export async function listenTcp<S extends string>(options: ListenOptions<S>): Promise<TcpListener> {
   const live = new Set<Socket>();
   const closers = new Map<Socket, (reason: CloseReason) => void>();
-  const warnRefused = logEveryNth(options.log, 'connection refused by limits', 1000);
-  const warnHandler = logEveryNth(options.log, 'connection handler failed');
+  const warnRefused = everyNth(options.log, 'warn', 'connection refused by limits', 1000);
+  const warnHandler = everyNth(options.log, 'warn', 'connection handler failed');
   let closing = false;
 
   const server: Server = createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {

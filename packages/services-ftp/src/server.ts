@@ -3,7 +3,7 @@
 // client may connect, one connection each, short deadlines) and the transfers over them.
 import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { driveMachine, normalizeRemoteIp, type RunningService, type ServiceRuntime, type TcpConnection } from '@decnet/decky-kit';
+import { normalizeRemoteIp, type RunningService, type ServiceRuntime, type TcpConnection } from '@decnet/decky-kit';
 import type { FtpOptions } from './options.js';
 import { createFtpMachine, type FtpAction, type FtpMachine, type TransferResult } from './protocol.js';
 
@@ -123,8 +123,7 @@ function serveConnection(connection: TcpConnection<'ftp'>, options: FtpOptions, 
   const clientIp = connection.session.identity.srcIp;
   const localIp = normalizeRemoteIp(connection.socket.localAddress ?? runtime.common.bind);
   connection.onClose(() => channel?.close());
-  driveMachine<'ftp', FtpAction>(connection, machine, {
-    onFault: (err) => runtime.log.error('ftp machine fault', { err: err.message }),
+  runtime.drive<FtpAction>(connection, machine, {
     onAction(action, resume) {
       switch (action.kind) {
         case 'open_passive':

@@ -1,21 +1,7 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { FORBIDDEN_IN_SERVICE_BUNDLES, WORKSPACE_ROOT, buildBundle, bundleInputs, ensureClients, floodTcp, runClient, spawnServiceBundle, type ServiceProcess } from '@decnet/decky-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_RSS_GROWTH_KB, expectSelfContainedBundle, floodTcp, runClient, useServiceBundle } from '@decnet/decky-kit/testing';
+import { describe, expect, it } from 'vitest';
 
-/** RSS growth allowed across the flood: buffers are capped per connection, so growth is GC slack, not data. */
-const MAX_RSS_GROWTH_KB = 64 * 1024;
-
-let proc: ServiceProcess;
-
-beforeAll(async () => {
-  await ensureClients('mysql');
-  buildBundle('service-mysql');
-  proc = await spawnServiceBundle('mysql', 'MYSQL_PORT', { DECNET_SERVICE_IDLE_TIMEOUT_S: '5', DECNET_LOG_LEVEL: 'warn' });
-});
-afterAll(async () => {
-  await proc?.stop();
-});
+const proc = useServiceBundle({ slug: 'mysql', portEnv: 'MYSQL_PORT', clients: ['mysql'] });
 
 describe('the MySQL bundle survives a connection flood', () => {
   it('keeps answering a real client, keeps its RSS bounded and exits cleanly on SIGTERM', async () => {
@@ -37,10 +23,6 @@ describe('the MySQL bundle survives a connection flood', () => {
 
 describe('the mysql bundle is a self-contained image context without the bus or the database', () => {
   it('holds only its entry, source map, metafile and package.json, and bundles no bus or database code', () => {
-    const dir = join(WORKSPACE_ROOT, 'dist/services/mysql');
-    expect(readdirSync(dir).filter((f) => f !== 'chunks').sort()).toEqual(['main.js', 'main.js.map', 'meta.json', 'package.json']);
-    const inputs = bundleInputs('mysql');
-    expect(inputs.length).toBeGreaterThan(10);
-    expect(inputs.filter((i) => FORBIDDEN_IN_SERVICE_BUNDLES.test(i))).toEqual([]);
+    expectSelfContainedBundle('mysql');
   });
 });

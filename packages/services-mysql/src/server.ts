@@ -1,7 +1,7 @@
 // Binds the MySQL port through the kit and runs one pure MySQL machine per connection, each with
 // a fresh salt and the next connection id.
 import { randomBytes } from 'node:crypto';
-import { driveMachine, type RunningService, type ServiceRuntime } from '@decnet/decky-kit';
+import type { RunningService, ServiceRuntime } from '@decnet/decky-kit';
 import type { MysqlOptions } from './options.js';
 import { createMysqlMachine, mysqlSalt } from './protocol.js';
 
@@ -21,7 +21,7 @@ export async function startMysql(options: MysqlOptions, runtime: ServiceRuntime<
         salt: mysqlSalt(randomBytes(20)),
         clientHost: connection.session.identity.srcIp,
       });
-      driveMachine(connection, machine, { onFault: (err) => runtime.log.error('mysql machine fault', { err: err.message }) });
+      runtime.drive(connection, machine);
     },
   });
   return { port: listener.port, close: () => listener.close() };

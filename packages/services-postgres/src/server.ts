@@ -1,7 +1,7 @@
 // Binds the PostgreSQL port through the kit and runs one pure PostgreSQL machine per connection,
 // each with a fresh MD5 salt.
 import { randomBytes } from 'node:crypto';
-import { driveMachine, type RunningService, type ServiceRuntime } from '@decnet/decky-kit';
+import type { RunningService, ServiceRuntime } from '@decnet/decky-kit';
 import type { PostgresOptions } from './options.js';
 import { createPostgresMachine } from './protocol.js';
 
@@ -13,7 +13,7 @@ export async function startPostgres(options: PostgresOptions, runtime: ServiceRu
     disconnectEvent: 'disconnect',
     onConnection: (connection) => {
       const machine = createPostgresMachine({ salt: randomBytes(4) });
-      driveMachine(connection, machine, { onFault: (err) => runtime.log.error('postgres machine fault', { err: err.message }) });
+      runtime.drive(connection, machine);
     },
   });
   return { port: listener.port, close: () => listener.close() };

@@ -1,16 +1,8 @@
-import { ensureClients, nmapVersionScan, startTestService, type TestService } from '@decnet/decky-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nmapVersionScan, useTestService } from '@decnet/decky-kit/testing';
+import { describe, expect, it } from 'vitest';
 import { service } from './index.js';
 
-let svc: TestService;
-
-beforeAll(async () => {
-  await ensureClients('nmap');
-  svc = await startTestService(service, {});
-});
-afterAll(async () => {
-  await svc?.close();
-});
+const svc = useTestService(service, ['nmap']);
 
 describe('nmap names the redis emulator as the service it imitates', () => {
   it('reports "redis Redis key-value store", the match a real Redis gets from the GetRequest probe, and every probe was logged', async () => {

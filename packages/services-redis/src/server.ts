@@ -1,7 +1,7 @@
 // Binds the Redis port through the kit and runs one pure Redis machine per connection, all of
 // them sharing one bounded RedisStore.
 import { randomBytes } from 'node:crypto';
-import { driveMachine, type RunningService, type ServiceRuntime } from '@decnet/decky-kit';
+import type { RunningService, ServiceRuntime } from '@decnet/decky-kit';
 import type { RedisOptions } from './options.js';
 import { createRedisMachine } from './protocol.js';
 import { RedisStore } from './store.js';
@@ -30,7 +30,7 @@ export async function startRedis(options: RedisOptions, runtime: ServiceRuntime<
         pid,
         port,
       });
-      driveMachine(connection, machine, { onFault: (err) => runtime.log.error('redis machine fault', { err: err.message }) });
+      runtime.drive(connection, machine);
     },
   });
   port = listener.port;

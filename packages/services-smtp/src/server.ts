@@ -1,6 +1,6 @@
 // Binds the SMTP port through the kit and runs one pure SMTP machine per connection.
 import { randomBytes } from 'node:crypto';
-import { driveMachine, type RunningService, type ServiceRuntime } from '@decnet/decky-kit';
+import type { RunningService, ServiceRuntime } from '@decnet/decky-kit';
 import type { SmtpOptions } from './options.js';
 import { createSmtpMachine } from './protocol.js';
 
@@ -25,7 +25,7 @@ export async function startSmtp(options: SmtpOptions, runtime: ServiceRuntime<'s
         maxMessageBytes: options.maxMessageBytes,
         queueId,
       });
-      driveMachine(connection, machine, { onFault: (err) => runtime.log.error('smtp machine fault', { err: err.message }) });
+      runtime.drive(connection, machine);
     },
   });
   return { port: listener.port, close: () => listener.close() };

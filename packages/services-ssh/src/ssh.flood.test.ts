@@ -1,26 +1,10 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FORBIDDEN_IN_SERVICE_BUNDLES, WORKSPACE_ROOT, buildBundle, bundleInputs, ensureClients, floodTcp, runClient, spawnServiceBundle, type ServiceProcess } from '@decnet/decky-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_RSS_GROWTH_KB, expectSelfContainedBundle, floodTcp, runClient, useServiceBundle } from '@decnet/decky-kit/testing';
+import { describe, expect, it } from 'vitest';
 
-/** RSS growth allowed across the flood: buffers are capped per connection, so growth is GC slack, not data. */
-const MAX_RSS_GROWTH_KB = 64 * 1024;
-
-let proc: ServiceProcess;
-
-beforeAll(async () => {
-  await ensureClients('ssh', 'sshpass');
-  buildBundle('service-ssh');
-  proc = await spawnServiceBundle('ssh', 'SSH_PORT', {
-    SSH_HOST_KEY_DIR: join(mkdtempSync(join(tmpdir(), 'ssh-flood-')), 'keys'),
-    DECNET_SERVICE_IDLE_TIMEOUT_S: '5',
-    DECNET_LOG_LEVEL: 'warn',
-  });
-});
-afterAll(async () => {
-  await proc?.stop();
-});
+const proc = useServiceBundle({ slug: 'ssh', portEnv: 'SSH_PORT', clients: ['ssh', 'sshpass'], env: { SSH_HOST_KEY_DIR: join(mkdtempSync(join(tmpdir(), 'ssh-flood-')), 'keys') } });
 
 describe('the ssh bundle survives a connection flood', () => {
   it('keeps answering OpenSSH, keeps its RSS bounded and exits cleanly on SIGTERM', async () => {
@@ -45,10 +29,6 @@ describe('the ssh bundle survives a connection flood', () => {
 
 describe('the ssh bundle is a self-contained image context without the bus or the database', () => {
   it('holds only its entry, source map, metafile and package.json, and bundles no bus or database code', () => {
-    const dir = join(WORKSPACE_ROOT, 'dist/services/ssh');
-    expect(readdirSync(dir).filter((f) => f !== 'chunks').sort()).toEqual(['main.js', 'main.js.map', 'meta.json', 'package.json']);
-    const inputs = bundleInputs('ssh');
-    expect(inputs.length).toBeGreaterThan(10);
-    expect(inputs.filter((i) => FORBIDDEN_IN_SERVICE_BUNDLES.test(i))).toEqual([]);
+    expectSelfContainedBundle('ssh');
   });
 });

@@ -1,19 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureClients, nmapVersionScan, startTestService, type TestService } from '@decnet/decky-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nmapVersionScan, useTestService } from '@decnet/decky-kit/testing';
+import { describe, expect, it } from 'vitest';
 import { service } from './index.js';
 
-let svc: TestService;
-
-beforeAll(async () => {
-  await ensureClients('nmap');
-  svc = await startTestService(service, { SSH_HOST_KEY_DIR: join(mkdtempSync(join(tmpdir(), 'ssh-nmap-')), 'k'), SSH_HOST_KEY_TYPES: 'ed25519' });
-});
-afterAll(async () => {
-  await svc?.close();
-});
+const svc = useTestService(service, ['nmap'], { SSH_HOST_KEY_DIR: join(mkdtempSync(join(tmpdir(), 'ssh-nmap-')), 'k'), SSH_HOST_KEY_TYPES: 'ed25519' });
 
 describe('nmap names the ssh emulator as the service it imitates', () => {
   it('reports "ssh OpenSSH 8.9p1 Ubuntu 3ubuntu0.10 (Ubuntu Linux; protocol 2.0)" and every probe it sent was logged as parseable lines', async () => {

@@ -1,7 +1,7 @@
 // Binds the telnet port through the kit and runs one pure telnet machine per connection, plus
 // the one timer the machine cannot own: showing the login prompt to a client that never answers
 // the opening negotiation.
-import { driveMachine, type RunningService, type ServiceRuntime, type TcpConnection } from '@decnet/decky-kit';
+import type { RunningService, ServiceRuntime, TcpConnection } from '@decnet/decky-kit';
 import type { TelnetOptions } from './options.js';
 import { createTelnetMachine } from './protocol.js';
 
@@ -25,7 +25,7 @@ function serveConnection(connection: TcpConnection<'telnet'>, options: TelnetOpt
     clientIp: identity.srcIp,
     serverIp: identity.dstIp,
   });
-  const driver = driveMachine(connection, machine, { onFault: (err) => runtime.log.error('telnet machine fault', { err: err.message }) });
+  const driver = runtime.drive(connection, machine);
   const timer = setTimeout(() => driver.inject(() => machine.nudge()), NEGOTIATION_WAIT_MS);
   timer.unref();
   connection.onClose(() => clearTimeout(timer));

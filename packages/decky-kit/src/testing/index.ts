@@ -1,7 +1,8 @@
 /**
  * Test kit for service emulators: real protocol clients (installed on demand), event capture
  * parsed with @decnet/syslog, in-process and child-process service harnesses, and a bounded
- * connection flood. Test files only; never imported by shipped code.
+ * connection flood, plus the vitest hooks that start and stop a service around a test file.
+ * Test files only; never imported by shipped code.
  *
  * ```ts
  * await ensureClients('curl');
@@ -29,3 +30,6 @@ export { FUZZ_RUNS, mutatedExchange } from './fuzz.js';
 // nmap.ts
 export type { NmapFinding } from './nmap.js';
 export { NMAP_TIMEOUT_MS, nmapVersionScan } from './nmap.js';
+// suite.ts
+export type { BundleUnderTest } from './suite.js';
+export { MAX_RSS_GROWTH_KB, expectSelfContainedBundle, useServiceBundle, useTestService } from './suite.js';
