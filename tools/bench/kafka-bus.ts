@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { openKafkaTransport } from '@decnet/bus-kafka';
 import { MemoryBroker, encodeEnvelope, createEnvelope, silentLogger, type Bus, type BusTransport, type Envelope } from '@decnet/core';
 import { Kafka, logLevel } from 'kafkajs';
+import { argValue, asJson } from './bench-args.js';
 
 /** Events per run: enough for the producer's batching to reach steady state. */
 const DEFAULT_EVENTS = 50_000;
@@ -20,17 +21,10 @@ const WARMUP_EVENTS = 5_000;
 /** Idle round trips sampled for the unloaded latency figure. */
 const IDLE_SAMPLES = 200;
 
-const args = process.argv.slice(2);
-const asJson = args.includes('--json');
-const argValue = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const EVENTS = argValue('--events', DEFAULT_EVENTS);
-const WINDOW = argValue('--window', DEFAULT_WINDOW);
-const busArg = args.indexOf('--bus');
+const EVENTS = Number(argValue('--events') ?? DEFAULT_EVENTS);
+const WINDOW = Number(argValue('--window') ?? DEFAULT_WINDOW);
 /** `memory`, `kafka` or both (default). */
-const ONLY = busArg >= 0 ? args[busArg + 1] : undefined;
+const ONLY = argValue('--bus');
 
 interface Result {
   bus: string;

@@ -8,7 +8,7 @@
 //        [--connections C] [--ack receive|commit|both] [--batch N]
 //        [--node-flags "--cpu-prof --cpu-prof-dir=/tmp/prof"]   (flags for both worker processes)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { encodeOctetCounted } from '@decnet/syslog';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 import type { KafkaBroker } from '@decnet/tool-kafka';
 import { WORKSPACE_ROOT, argValue, asJson } from './bench-args.js';
+import { cpuSeconds, cpuSecondsOfCommand, memoryOf, mib } from './measure.js';
 
 /** Target from issue 4: sustained events/s through the whole pipeline on this 2-core machine. */
 const TARGET_EVENTS_PER_SECOND = 20_000;
@@ -73,56 +74,6 @@ const log = (text: string): void => {
   if (!asJson) process.stderr.write(`${text}\n`);
 };
 
-/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS = 100;
-
-/** User + system CPU seconds `pid` has used so far. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** User + system CPU seconds of every process whose command name is `comm` (e.g. all Postgres backends). */
-function cpuSecondsOfCommand(comm: string): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== comm) continue;
-    } catch {
-      continue;
-    }
-    total += cpuSeconds(Number(entry));
-  }
-  return total;
-}
-
-function kib(status: string, key: string): number {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);
-  return m ? Number(m[1]) : 0;
-}
-
-/** RSS and PSS (KiB) of `pid` from /proc. */
-function memoryOf(pid: number): { rss: number; pss: number } {
-  try {
-    const rss = kib(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
-    let pss = 0;
-    try {
-      pss = kib(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
-    } catch {
-      pss = 0;
-    }
-    return { rss, pss };
-  } catch {
-    return { rss: 0, pss: 0 };
-  }
-}
-
 class MemorySampler {
   private samples: { rss: number; pss: number }[] = [];
   private cpuAtStart = 0;
@@ -139,7 +90,6 @@ class MemorySampler {
     this.cpuAtEnd = cpuSeconds(this.pid);
   }
   summary(events: number): Memory {
-    const mib = (k: number) => Math.round((k / 1024) * 10) / 10;
     const rss = this.samples.map((s) => s.rss);
     return {
       rssMaxMiB: mib(Math.max(0, ...rss)),

@@ -8,7 +8,7 @@
 // Run: npx tsx --conditions=@decnet/source tools/bench/profiler.ts [--json] [--rows N] [--ips N]
 //        [--batch N] [--events E] [--no-webhook] [--no-profiler]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { migrate, openDatabase, type Database } from '@decnet/db';
 import { openKafkaTransport } from '@decnet/bus-kafka';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 import { WORKSPACE_ROOT, argValue, args, asJson } from './bench-args.js';
+import { memoryOf, mib, rng } from './measure.js';
 
 /** Rows folded by default (issue 6 asks for 100,000). */
 const DEFAULT_ROWS = 100_000;
@@ -47,29 +48,6 @@ const log = (text: string): void => {
   if (!asJson) process.stderr.write(`${text}\n`);
 };
 
-function kib(text: string, key: string): number {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
-  return m ? Number(m[1]) : 0;
-}
-
-/** RSS and PSS (KiB) of `pid`. */
-function memoryOf(pid: number): { rss: number; pss: number } {
-  try {
-    const rss = kib(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
-    let pss = 0;
-    try {
-      pss = kib(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
-    } catch {
-      pss = 0;
-    }
-    return { rss, pss };
-  } catch {
-    return { rss: 0, pss: 0 };
-  }
-}
-
-const mib = (k: number): number => Math.round((k / 1024) * 10) / 10;
-
 function spawnWorker(bundle: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [join(ROOT, bundle)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
@@ -88,18 +66,6 @@ async function stopWorker(child: ChildProcess): Promise<void> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** A deterministic PRNG so every run folds the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const USER_AGENTS = ['Mozilla/5.0 zgrab/0.x', 'curl/8.4.0', 'python-requests/2.31.0', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)', 'sqlmap/1.7.2#stable'];
 const SERVICES = ['ssh', 'http', 'ftp', 'smtp', 'redis'];

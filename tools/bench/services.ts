@@ -7,11 +7,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseSyslog } from '@decnet/syslog';
+import { WORKSPACE_ROOT, argValue, asJson } from './bench-args.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = WORKSPACE_ROOT;
 /** Seconds a freshly started bundle is left alone before its idle RSS is read. */
 const SETTLE_MS = 3_000;
 /** Connections open at once during the rate measurement. */
@@ -19,12 +19,8 @@ const CONCURRENCY = 32;
 /** Per-connection limit: a connection that gets no reply by then counts as failed. */
 const CONNECTION_TIMEOUT_MS = 5_000;
 
-const args = process.argv.slice(2);
-const asJson = args.includes('--json');
-const nArg = args.indexOf('--connections');
-const CONNECTIONS = nArg >= 0 ? Number(args[nArg + 1]) : 2_000;
-const onlyArg = args.indexOf('--only');
-const ONLY = onlyArg >= 0 ? (args[onlyArg + 1] ?? '').split(',') : null;
+const CONNECTIONS = Number(argValue('--connections') ?? 2_000);
+const ONLY = argValue('--only')?.split(',') ?? null;
 
 interface Target {
   slug: string;

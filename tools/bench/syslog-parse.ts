@@ -11,6 +11,8 @@ import {
   parseSyslog,
   type FrameDecoder,
 } from '@decnet/syslog';
+import { argValue, asJson } from './bench-args.js';
+import { rng } from './measure.js';
 
 /** Target from issue 4: the parser must sustain this on one core. */
 const TARGET_LINES_PER_SECOND = 300_000;
@@ -19,22 +21,7 @@ const CORPUS_LINES = 20_000;
 /** Read size a socket or file reader typically hands the decoder. */
 const CHUNK_BYTES = 64 * 1024;
 
-const args = process.argv.slice(2);
-const asJson = args.includes('--json');
-const secondsArg = args.indexOf('--seconds');
-const SECONDS = secondsArg >= 0 ? Number(args[secondsArg + 1]) : 1;
-
-/** Deterministic PRNG (mulberry32) so every run measures the same corpus. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const SECONDS = Number(argValue('--seconds') ?? 1);
 
 function corpus(): string[] {
   const random = rng(42);

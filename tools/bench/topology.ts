@@ -6,9 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import { generateTopology } from '@decnet/topology';
+import { WORKSPACE_ROOT, argValue, asJson } from './bench-args.js';
 
 /** The goal for each scenario. */
 const TARGET_MS = 1_000;
@@ -17,11 +18,8 @@ const TOPOLOGY_LANS = 20;
 /** Deckies in the fleet scenario. */
 const FLEET_DECKIES = 250;
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const args = process.argv.slice(2);
-const asJson = args.includes('--json');
-const runsArg = args.indexOf('--runs');
-const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 5;
+const ROOT = WORKSPACE_ROOT;
+const RUNS = Number(argValue('--runs') ?? 5);
 
 interface Sample {
   /** Spawn to exit, as a user waits for it. */

@@ -18,6 +18,7 @@ import { openKafkaTransport } from '@decnet/bus-kafka';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 import { AttackCatalog, TtpEngine, loadRuleDirectory, parseCorpus, type TagSource } from '@decnet/ttp-engine';
 import { WORKSPACE_ROOT, argValue, args, asJson } from './bench-args.js';
+import { mib, rssKib } from './measure.js';
 
 const ROOT = WORKSPACE_ROOT;
 const RULES = resolve(ROOT, '../shared/upstream-data/ttp-rules');
@@ -89,15 +90,6 @@ function measure(engine: TtpEngine, workload: string, sources: TagSource[]): Mat
   rates.sort((a, b) => a - b);
   const sourcesPerSecond = rates[Math.floor(rates.length / 2)] as number;
   return { workload, sources: sources.length, tagsPerPass, sourcesPerSecond: Math.round(sourcesPerSecond), tagsPerSecond: Math.round((sourcesPerSecond * tagsPerPass) / sources.length) };
-}
-
-function rssKib(pid: number): number {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
 }
 
 interface WorkerResult {
@@ -180,7 +172,6 @@ async function measureWorker(engine: TtpEngine, ack: 'commit' | 'receive', broke
     }
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
-    const mib = (k: number) => Math.round((k / 1024) * 10) / 10;
     return {
       ack,
       idleRssMiB: mib(idle.reduce((a, b) => a + b, 0) / idle.length),

@@ -50,6 +50,18 @@ export function parseCommandArgs<O extends Options>(
   }
 }
 
+/**
+ * Reads a `--limit` value: `fallback` when absent, else an integer from 1 to `max`.
+ * @throws UsageError otherwise.
+ */
+export function parseLimit(verb: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new UsageError(`--limit must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`, verb);
+  }
+  return Number(value);
+}
+
 /** Renders rows as an aligned text table with a header line. */
 export function renderTable(headers: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))));

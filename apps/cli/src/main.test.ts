@@ -3,22 +3,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIO } from './io.js';
 import { main } from './main.js';
 import { VERBS } from './verbs.js';
+import { captureIO as capture } from './testing.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-
-function capture(env: Record<string, string | undefined> = {}): CommandIO & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    env,
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-  };
-  return io;
-}
 
 describe('decnet verbs', () => {
   it('lists every verb in --help and exits 0', async () => {

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandIO } from '../io.js';
 import { main } from '../main.js';
-
-function capture(): CommandIO & { out: string; err: string } {
-  const io = { out: '', err: '', env: {}, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-  return io;
-}
+import { captureIO as capture } from '../testing.js';
 
 describe('decnet services|archetypes|distros print the catalog', () => {
   it('prints 29 services as a table, marking the sniffer as a singleton', async () => {

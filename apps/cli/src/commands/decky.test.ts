@@ -2,37 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSyslog } from '@decnet/syslog';
 import { describe, expect, it } from 'vitest';
-import type { CommandIO } from '../io.js';
 import { main } from '../main.js';
+import { captureIO as capture, syslogEvents as events, until } from '../testing.js';
 import { serve } from './decky.js';
-
-function capture(env: Record<string, string> = {}): CommandIO & { out: string; err: string } {
-  const io = { out: '', err: '', env, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-  return io;
-}
-
-function events(out: string) {
-  return out
-    .split('\n')
-    .filter((l) => l.startsWith('<'))
-    .map((l) => {
-      const r = parseSyslog(l);
-      if (!r.ok) throw new Error(`unparsable line: ${l}`);
-      return { host: r.message.hostname, app: r.message.appName, type: r.message.msgId, params: r.message.structuredData[0]?.params ?? {} };
-    });
-}
-
-async function until<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function banner(port: number): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 // `decnet decky run --services a,b`: a decky's honeypot services in one process, sharing one
 // event stream (stdout, plus LOG_TARGET); one service failing to bind leaves the others running.
 import { UsageError, parseCommandArgs, type CommandIO } from '../io.js';
-import { SERVICE_SLUGS, abortOnSignals, commandLogger, loadServiceSpec, parsePort, reportStartFailure, untilAborted } from './service.js';
+import { SERVICE_SLUGS, commandLogger, loadServiceSpec, parsePort, reportStartFailure, runUntilSignal, untilAborted } from './service.js';
 
 export function help(): string {
   return [
@@ -61,12 +61,4 @@ export async function serve(args: string[], io: CommandIO, signal: AbortSignal):
   return 0;
 }
 
-export async function run(args: string[], io: CommandIO): Promise<number> {
-  const controller = new AbortController();
-  const dispose = abortOnSignals(controller);
-  try {
-    return await serve(args, io, controller.signal);
-  } finally {
-    dispose();
-  }
-}
+export const run = runUntilSignal(serve);

@@ -5,14 +5,9 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeProblems } from '@decnet/topology';
-import type { CommandIO } from '../io.js';
 import { main } from '../main.js';
 import { DockerCommandError, defaultRouteInterface, lanOfInterface, noEngineMessage, parseComposePs, parseNetworkInspect, parseRoutes, probeDocker, runDocker } from './deploy.js';
-
-function capture(env: Record<string, string | undefined> = {}): CommandIO & { out: string; err: string } {
-  const io = { out: '', err: '', env, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-  return io;
-}
+import { captureIO as capture } from '../testing.js';
 
 // A DOCKER_HOST that certainly has no engine: a socket path nobody listens on.
 const NO_DOCKER = { DOCKER_HOST: `unix://${join(tmpdir(), 'decnet-no-docker-here.sock')}` };

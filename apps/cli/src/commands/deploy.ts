@@ -1,7 +1,7 @@
 // `decnet deploy`: builds a fleet from flags or an INI file, renders the compose file, checks it
 // against the Compose Specification, writes it, and (without --dry-run) starts it with
 // `docker compose`. Bad input exits 2 and writes nothing; no Docker engine exits 1. Also home
-// of the Docker side shared with `decnet topology deploy|teardown`: the engine probe and the
+// of what `decnet topology` shares with it: the engine probe, the compose-file writer, and the
 // TopologyDriver that shells out to the docker CLI.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
@@ -25,6 +25,7 @@ import {
   splitList,
   type ContainerState,
   type FleetIni,
+  type RenderPaths,
   type TopologyDriver,
 } from '@decnet/topology';
 import { UsageError, parseCommandArgs, type CommandIO } from '../io.js';
@@ -363,7 +364,7 @@ export function parseNetworkInspect(text: string): { id: string; subnets: string
 }
 
 /** Writes `text` to `path` via a temporary file and a rename, so readers never see half a file. */
-function writeAtomically(path: string, text: string): void {
+export function writeAtomically(path: string, text: string): void {
   const tmp = resolve(dirname(path), `.${process.pid}.${Date.now()}.decnet-compose.tmp`);
   writeFileSync(tmp, text);
   try {
@@ -372,6 +373,14 @@ function writeAtomically(path: string, text: string): void {
     unlinkSync(tmp);
     throw err;
   }
+}
+
+/** Where rendered compose files find service build contexts and artifacts: DECNET_TEMPLATES_DIR, DECNET_ARTIFACTS_ROOT. */
+export function renderPaths(env: Record<string, string | undefined>): RenderPaths {
+  return {
+    ...(env['DECNET_TEMPLATES_DIR'] ? { templatesRoot: env['DECNET_TEMPLATES_DIR'] } : {}),
+    ...(env['DECNET_ARTIFACTS_ROOT'] ? { artifactsRoot: env['DECNET_ARTIFACTS_ROOT'] } : {}),
+  };
 }
 
 // The compose file carries no `name:` (the Compose Specification schema rejects it), so the
@@ -482,10 +491,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       randomizeDistros: values['randomize-distros'],
       ...(ini ? { ini } : {}),
     });
-    const doc = renderFleetCompose(plan, {
-      ...(io.env['DECNET_TEMPLATES_DIR'] ? { templatesRoot: io.env['DECNET_TEMPLATES_DIR'] } : {}),
-      ...(io.env['DECNET_ARTIFACTS_ROOT'] ? { artifactsRoot: io.env['DECNET_ARTIFACTS_ROOT'] } : {}),
-    });
+    const doc = renderFleetCompose(plan, renderPaths(io.env));
     assertValidCompose(doc);
     yaml = composeToYaml(doc);
   } catch (err) {

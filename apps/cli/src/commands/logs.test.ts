@@ -8,17 +8,12 @@ import { testConfig } from '@decnet/core/testing';
 import type { Database } from '@decnet/db';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError, type CommandIO } from '../io.js';
+import { UsageError } from '../io.js';
 import { buildLogsQuery, parseSearch, printable, run, splitShellWords } from './logs.js';
+import { captureIOReaders as capture } from '../testing.js';
 
 // The CLI loads the database layer lazily; tests do the same.
 const { migrate, openDatabase } = await import('@decnet/db');
-
-function capture(env: Record<string, string | undefined>): CommandIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return { stdout: (t) => (out += t), stderr: (t) => (err += t), env, out: () => out, err: () => err };
-}
 
 async function insertLog(database: Database, row: { ts: string; decky: string; service: string; event: string; ip: string; fields: object; msg?: string; raw: string }) {
   await database.pool.query(

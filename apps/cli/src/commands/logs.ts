@@ -3,7 +3,7 @@
 // Works while `decnet up` runs: without DATABASE_URL it joins the embedded Postgres `up` started.
 import { createLogger } from '@decnet/core';
 import { loadConfigOrExit } from '@decnet/host';
-import { UsageError, parseCommandArgs, renderJson, renderTable, type CommandIO } from '../io.js';
+import { parseCommandArgs, parseLimit, renderJson, renderTable, type CommandIO } from '../io.js';
 
 /** Rows shown when --limit is not given. */
 const DEFAULT_LIMIT = 50;
@@ -173,14 +173,6 @@ function summary(row: LogRow): string {
   return safe.length > SUMMARY_WIDTH ? `${safe.slice(0, SUMMARY_WIDTH - 1)}…` : safe;
 }
 
-function parseLimit(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_LIMIT;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_LIMIT) {
-    throw new UsageError(`--limit must be an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(value)}`, 'logs');
-  }
-  return Number(value);
-}
-
 export async function run(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseCommandArgs(
     'logs',
@@ -188,7 +180,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
     { json: { type: 'boolean', default: false }, limit: { type: 'string' }, search: { type: 'string' } },
     false,
   );
-  const limit = parseLimit(values.limit);
+  const limit = parseLimit('logs', values.limit, DEFAULT_LIMIT, MAX_LIMIT);
   const query = buildLogsQuery(parseSearch(values.search ?? ''), limit);
   const config = loadConfigOrExit(io.env);
   const log = createLogger({ level: io.env['DECNET_LOG_LEVEL'] ? config.logLevel : 'warn', name: 'logs' });

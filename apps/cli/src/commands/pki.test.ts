@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandIO } from '../io.js';
 import { main } from '../main.js';
+import { captureIO } from '../testing.js';
 
 let home: string;
 beforeEach(() => {
@@ -13,16 +13,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-function capture(env: Record<string, string> = {}): CommandIO & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    env: { DECNET_HOME: home, ...env },
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-  };
-  return io;
-}
+const capture = (env: Record<string, string> = {}): ReturnType<typeof captureIO> => captureIO({ DECNET_HOME: home, ...env });
 const pki = (file: string): string => join(home, 'pki', file);
 const mode = (path: string): number => statSync(path).mode & 0o777;
 

@@ -1,34 +1,7 @@
-import { parseSyslog } from '@decnet/syslog';
 import { describe, expect, it } from 'vitest';
-import type { CommandIO } from '../io.js';
 import { main } from '../main.js';
+import { captureIO as capture, syslogEvents as events, until } from '../testing.js';
 import { serve } from './service.js';
-
-function capture(env: Record<string, string> = {}): CommandIO & { out: string; err: string } {
-  const io = { out: '', err: '', env, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-  return io;
-}
-
-async function until<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function events(out: string) {
-  return out
-    .split('\n')
-    .filter((l) => l.startsWith('<'))
-    .map((l) => {
-      const r = parseSyslog(l);
-      if (!r.ok) throw new Error(`unparsable line: ${l}`);
-      return { host: r.message.hostname, app: r.message.appName, type: r.message.msgId, params: r.message.structuredData[0]?.params ?? {} };
-    });
-}
 
 describe('decnet service run hosts one emulator and streams its events as RFC 5424 lines', () => {
   it('serves http on the requested address and port, logs requests, and stops on abort', async () => {

@@ -64,7 +64,7 @@ export function untilAborted(signal: AbortSignal): Promise<void> {
 }
 
 /** Aborts on the first SIGINT/SIGTERM; a second one exits at once. Returns a disposer. */
-export function abortOnSignals(controller: AbortController): () => void {
+function abortOnSignals(controller: AbortController): () => void {
   const onSignal = (): void => {
     if (controller.signal.aborted) process.exit(130);
     controller.abort();
@@ -74,6 +74,19 @@ export function abortOnSignals(controller: AbortController): () => void {
   return () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  };
+}
+
+/** A command's `run`: `serve` until the first SIGINT or SIGTERM (tests call `serve` with their own signal). */
+export function runUntilSignal(serve: (args: string[], io: CommandIO, signal: AbortSignal) => Promise<number>): (args: string[], io: CommandIO) => Promise<number> {
+  return async (args, io) => {
+    const controller = new AbortController();
+    const dispose = abortOnSignals(controller);
+    try {
+      return await serve(args, io, controller.signal);
+    } finally {
+      dispose();
+    }
   };
 }
 
@@ -140,12 +153,4 @@ export async function serve(args: string[], io: CommandIO, signal: AbortSignal):
   return 0;
 }
 
-export async function run(args: string[], io: CommandIO): Promise<number> {
-  const controller = new AbortController();
-  const dispose = abortOnSignals(controller);
-  try {
-    return await serve(args, io, controller.signal);
-  } finally {
-    dispose();
-  }
-}
+export const run = runUntilSignal(serve);

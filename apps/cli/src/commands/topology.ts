@@ -2,8 +2,7 @@
 // generated here, stored in Postgres (DATABASE_URL, else the embedded server), rendered to
 // compose and run with docker compose. Bad input exits 2 before the database is touched; a
 // missing or invalid topology, or no reachable Docker engine, exits 1 with no status change.
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createLogger } from '@decnet/core';
 import { loadConfigOrExit } from '@decnet/host';
 import {
@@ -29,14 +28,13 @@ import {
   topologyProject,
   topologyShortId,
   validateTopology,
-  type RenderPaths,
   type TopologyConfig,
   type TopologyDriver,
   type TopologyRepository,
   type TopologySummary,
 } from '@decnet/topology';
 import { UsageError, parseCommandArgs, renderJson, renderTable, type CommandIO } from '../io.js';
-import { DockerComposeDriver, noEngineMessage, probeDocker } from './deploy.js';
+import { DockerComposeDriver, noEngineMessage, probeDocker, renderPaths, writeAtomically } from './deploy.js';
 
 const SUBCOMMANDS = ['create', 'list', 'show', 'validate', 'render', 'deploy', 'teardown', 'delete'] as const;
 
@@ -159,24 +157,6 @@ function createConfig(values: Record<string, string | boolean | undefined>): Top
 
 async function findTopology(repo: TopologyRepository, key: string): Promise<TopologySummary | null> {
   return UUID.test(key) ? repo.getTopology(key) : repo.getTopologyByName(key);
-}
-
-function writeAtomically(path: string, text: string): void {
-  const tmp = resolve(dirname(path), `.${process.pid}.${Date.now()}.decnet-topology.tmp`);
-  writeFileSync(tmp, text);
-  try {
-    renameSync(tmp, path);
-  } catch (err) {
-    unlinkSync(tmp);
-    throw err;
-  }
-}
-
-function renderPaths(io: CommandIO): RenderPaths {
-  return {
-    ...(io.env['DECNET_TEMPLATES_DIR'] ? { templatesRoot: io.env['DECNET_TEMPLATES_DIR'] } : {}),
-    ...(io.env['DECNET_ARTIFACTS_ROOT'] ? { artifactsRoot: io.env['DECNET_ARTIFACTS_ROOT'] } : {}),
-  };
 }
 
 export async function run(args: string[], io: CommandIO, deps: TopologyCommandDeps = {}): Promise<number> {
@@ -358,7 +338,7 @@ export async function run(args: string[], io: CommandIO, deps: TopologyCommandDe
       }
       let outcome;
       try {
-        outcome = await deployTopology(repo, t.id, docker.driver, { paths: renderPaths(io) });
+        outcome = await deployTopology(repo, t.id, docker.driver, { paths: renderPaths(io.env) });
       } catch (err) {
         if (err instanceof TopologyStatusError || err instanceof TopologyInvalidError) {
           io.stderr(`decnet topology deploy: ${err.message}\n`);
@@ -388,7 +368,7 @@ export async function run(args: string[], io: CommandIO, deps: TopologyCommandDe
       io.stderr(`decnet topology render: ${t.name} is invalid; nothing was written\n`);
       return 1;
     }
-    const { doc, portConflicts } = renderTopologyCompose(h, renderPaths(io));
+    const { doc, portConflicts } = renderTopologyCompose(h, renderPaths(io.env));
     assertValidCompose(doc);
     const out = resolve(values.out ?? topologyComposeFileName(t.id));
     try {

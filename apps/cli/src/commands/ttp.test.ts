@@ -11,19 +11,14 @@ import type { Database } from '@decnet/db';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { CURATED_ATTACK_DATA, mitreUrl, validateStixBundle } from '@decnet/ttp-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError, type CommandIO } from '../io.js';
+import { UsageError } from '../io.js';
 import { run } from './ttp.js';
+import { captureIOReaders as capture } from '../testing.js';
 
 const { migrate, openDatabase } = await import('@decnet/db');
 
 const RULES = fileURLToPath(new URL('../../../../../shared/upstream-data/ttp-rules', import.meta.url));
 const CORPORA = fileURLToPath(new URL('../../../../../shared/upstream-data/ttp-corpus', import.meta.url));
-
-function capture(env: Record<string, string | undefined> = {}): CommandIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return { stdout: (t) => (out += t), stderr: (t) => (err += t), env, out: () => out, err: () => err };
-}
 
 describe('decnet ttp eval scores the shared corpora against upstream\'s targets', () => {
   it.each(['seed_behavioral.jsonl', 'seed_email.jsonl', 'seed_intel.jsonl'])('%s: every rule meets its target (JSON)', async (file) => {

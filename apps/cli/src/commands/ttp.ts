@@ -22,7 +22,7 @@ import {
   type CorpusReport,
   type RuleLoadReport,
 } from '@decnet/ttp-engine';
-import { UsageError, parseCommandArgs, renderJson, renderTable, type CommandIO } from '../io.js';
+import { UsageError, parseCommandArgs, parseLimit, renderJson, renderTable, type CommandIO } from '../io.js';
 import { printable } from './logs.js';
 
 const SUBCOMMANDS = ['eval', 'rules', 'tags', 'export', 'attack'] as const;
@@ -169,14 +169,6 @@ function verifyAttack(file: string, values: { json?: boolean }, io: CommandIO): 
   return mismatches.length === 0 ? 0 : 1;
 }
 
-function parseLimit(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_LIMIT;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_LIMIT) {
-    throw new UsageError(`--limit must be an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(value)}`, 'ttp');
-  }
-  return Number(value);
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A tag row as read. */
@@ -223,7 +215,7 @@ const TAG_COLUMNS = `t.uuid::text AS uuid, t.created_at, t.attacker_uuid::text A
   t.evidence, t.attack_release, t.mitre_url`;
 
 async function listTags(values: { limit?: string; attacker?: string; json?: boolean }, io: CommandIO): Promise<number> {
-  const limit = parseLimit(values.limit);
+  const limit = parseLimit('ttp', values.limit, DEFAULT_LIMIT, MAX_LIMIT);
   if (values.attacker !== undefined && !UUID.test(values.attacker)) throw new UsageError('--attacker must be an attacker uuid', 'ttp');
   const rows = await withDatabase(io, 'tags', async (pool) => {
     const params: unknown[] = [limit];

@@ -8,18 +8,13 @@ import { testConfig } from '@decnet/core/testing';
 import type { Database } from '@decnet/db';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError, type CommandIO } from '../io.js';
+import { UsageError } from '../io.js';
 import { main } from '../main.js';
 import { run } from './webhook.js';
+import { captureIOReaders as capture } from '../testing.js';
 
 const { migrate, openDatabase } = await import('@decnet/db');
 const { verifySignature } = await import('@decnet/worker-webhook');
-
-function capture(env: Record<string, string | undefined>): CommandIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return { stdout: (t) => (out += t), stderr: (t) => (err += t), env, out: () => out, err: () => err };
-}
 
 let scratch: ScratchDatabase;
 let database: Database;
