@@ -2,39 +2,12 @@
 // abortable; fatal refusals fail fast; the per-process database is shared and closable.
 import { randomUUID } from 'node:crypto';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { IllegalStateError, runShutdownHooks, silentLogger, type LogMeta, type Logger } from '@decnet/core';
-import { eventually, testConfig } from '@decnet/core/testing';
+import { IllegalStateError, runShutdownHooks, silentLogger } from '@decnet/core';
+import { eventually, recordingLogger, testConfig } from '@decnet/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '@decnet/testing/postgres';
 import { getDatabase, openDatabase, type Database } from './connection.js';
 import { DatabaseUnavailableError } from './errors.js';
-
-interface Line {
-  level: string;
-  message: string;
-  meta: LogMeta;
-}
-
-/** A logger that records every line (no mocking library). */
-function captureLogger(): Logger & { lines: Line[] } {
-  const lines: Line[] = [];
-  const make = (bindings: LogMeta): Logger => {
-    const at =
-      (level: string) =>
-      (message: string, meta: LogMeta = {}): void => {
-        lines.push({ level, message, meta: { ...bindings, ...meta } });
-      };
-    return {
-      trace: at('trace'),
-      debug: at('debug'),
-      info: at('info'),
-      warn: at('warn'),
-      error: at('error'),
-      child: (more) => make({ ...bindings, ...more }),
-    };
-  };
-  return Object.assign(make({}), { lines });
-}
 
 const UNREACHABLE = 'postgres://decnet:s3cret-pw@127.0.0.1:1/decnet';
 
@@ -45,7 +18,7 @@ afterEach(async () => {
 
 describe('an unreachable server is retried with one clear, redacted log line', () => {
   it('logs the redacted address, keeps waiting, and rejects when aborted', async () => {
-    const log = captureLogger();
+    const log = recordingLogger();
     const controller = new AbortController();
     const opening = openDatabase(testConfig({ DATABASE_URL: UNREACHABLE }), log, { signal: controller.signal });
     opening.catch(() => undefined);
@@ -63,7 +36,7 @@ describe('an unreachable server is retried with one clear, redacted log line', (
   });
 
   it('fails at once, with one error line, when retry is off', async () => {
-    const log = captureLogger();
+    const log = recordingLogger();
     const error = await openDatabase(testConfig({ DATABASE_URL: UNREACHABLE }), log, { retry: false }).catch(
       (err: unknown) => err,
     );
@@ -82,7 +55,7 @@ describe('an unreachable server is retried with one clear, redacted log line', (
     });
     const url = new URL(target);
     url.port = String(port);
-    const log = captureLogger();
+    const log = recordingLogger();
     const opening = openDatabase(testConfig({ DATABASE_URL: url.toString() }), log);
     await eventually(() => log.lines.some((l) => l.level === 'warn'));
     const sockets = new Set<Socket>();
@@ -113,7 +86,7 @@ describe('refusals that retrying cannot fix fail fast', () => {
   it('rejects a database that does not exist without retrying', async () => {
     const url = new URL(testDatabaseUrl());
     url.pathname = `/decnet_missing_${randomUUID().slice(0, 8)}`;
-    const log = captureLogger();
+    const log = recordingLogger();
     const error = await openDatabase(testConfig({ DATABASE_URL: url.toString() }), log).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
     expect((error as Error).message).toContain('does not exist');

@@ -6,15 +6,12 @@ import type { Database } from '@decnet/db';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError, type CommandIO } from '../io.js';
+import { captureIOReaders } from '../testing.js';
 import { run } from './attackers.js';
 
 const { migrate, openDatabase } = await import('@decnet/db');
 
-function capture(env: Record<string, string | undefined>): CommandIO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return { stdout: (t) => (out += t), stderr: (t) => (err += t), env, out: () => out, err: () => err };
-}
+const capture = captureIOReaders;
 
 let scratch: ScratchDatabase;
 let database: Database;

@@ -2,7 +2,7 @@
 // first, with their behaviour class and tool guesses. Attacker-supplied text is shown escaped.
 import { createLogger } from '@decnet/core';
 import { loadConfigOrExit } from '@decnet/host';
-import { UsageError, parseCommandArgs, renderJson, renderTable, type CommandIO } from '../io.js';
+import { parseCommandArgs, parseLimit, renderJson, renderTable, type CommandIO } from '../io.js';
 import { printable } from './logs.js';
 
 /** Rows shown when --limit is not given. */
@@ -65,14 +65,6 @@ export interface AttackerListRow {
   phase_sequence: Record<string, unknown> | null;
 }
 
-function parseLimit(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_LIMIT;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_LIMIT) {
-    throw new UsageError(`--limit must be an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(value)}`, 'attackers');
-  }
-  return Number(value);
-}
-
 const time = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
 
 function list(items: unknown, separator = ','): string {
@@ -82,7 +74,7 @@ function list(items: unknown, separator = ','): string {
 
 export async function run(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseCommandArgs('attackers', args, { json: { type: 'boolean', default: false }, limit: { type: 'string' } }, false);
-  const limit = parseLimit(values.limit);
+  const limit = parseLimit('attackers', values.limit, DEFAULT_LIMIT, MAX_LIMIT);
   const config = loadConfigOrExit(io.env);
   const log = createLogger({ level: io.env['DECNET_LOG_LEVEL'] ? config.logLevel : 'warn', name: 'attackers' });
   const { openDatabase } = await import('@decnet/db');
