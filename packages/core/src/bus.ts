@@ -18,8 +18,16 @@ export interface SubscribeOptions {
   broadcast?: boolean;
   /** A group with no stored position starts at the oldest retained event. @default false */
   fromBeginning?: boolean;
-  /** Events waiting for this handler before the oldest is dropped (MemoryBus). @default 1024 */
+  /**
+   * Events waiting for this handler before a publish waits for room (MemoryBus; publishes made
+   * from inside a handler never wait). @default 1024
+   */
   queueSize?: number;
+  /**
+   * For wake-ups and live views that catch up elsewhere: when the queue is full, drop the
+   * oldest event (counted in `dropped`) instead of holding publishers back. @default false
+   */
+  lossy?: boolean;
   /**
    * Handler invocations in flight at once for this subscription. The bus's position (Kafka
    * offset) only moves past an event once its handler and every earlier one settled, so a
@@ -43,7 +51,7 @@ export interface BusStats {
   published: number;
   delivered: number;
   handlerErrors: number;
-  /** Events dropped: full queues, or publishes after close. */
+  /** Events dropped: full `lossy` queues, or publishes after close. */
   dropped: number;
   /** Messages refused at decode: bad JSON, over 1 MiB, wrong envelope. */
   malformed: number;

@@ -53,7 +53,7 @@ describe('MemoryBus delivery', () => {
     expect(new Set([...countA, ...countB]).size).toBe(10);
   });
 
-  it('drops the oldest event when a subscriber queue is full, and counts it', async () => {
+  it('holds a publisher back while a subscriber queue is full, and loses nothing', async () => {
     const broker = new MemoryBroker();
     const bus = broker.connect('w');
     const seen: number[] = [];
@@ -69,11 +69,75 @@ describe('MemoryBus delivery', () => {
     );
     await bus.publish('q.x', { i: 0 });
     await new Promise((r) => setTimeout(r, 5)); // event 0 is now in the handler
+    await bus.publish('q.x', { i: 1 });
+    await bus.publish('q.x', { i: 2 });
+    let accepted = 0;
+    const blocked = [3, 4].map((i) => bus.publish('q.x', { i }).then(() => accepted++));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(accepted).toBe(0); // the queue holds 1 and 2: 3 and 4 wait for room
+    release();
+    await Promise.all(blocked);
+    await eventually(() => seen.length === 5);
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    expect(bus.stats().dropped).toBe(0);
+  });
+
+  it('drops the oldest event of a full lossy subscription, and counts it', async () => {
+    const broker = new MemoryBroker();
+    const bus = broker.connect('w');
+    const seen: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    bus.subscribe(
+      'q.x',
+      async (e) => {
+        await gate;
+        seen.push(e.payload.i as number);
+      },
+      { queueSize: 2, lossy: true },
+    );
+    await bus.publish('q.x', { i: 0 });
+    await new Promise((r) => setTimeout(r, 5)); // event 0 is now in the handler
     for (let i = 1; i < 5; i++) await bus.publish('q.x', { i });
     release();
     await eventually(() => seen.length === 3);
     expect(seen).toEqual([0, 3, 4]);
     expect(bus.stats().dropped).toBe(2);
+  });
+
+  it('never makes a handler wait on a full queue, even its own', async () => {
+    const broker = new MemoryBroker();
+    const bus = broker.connect('w');
+    const seen: number[] = [];
+    bus.subscribe(
+      'loop.x',
+      async (e) => {
+        const i = e.payload.i as number;
+        seen.push(i);
+        // Each event fans out into three more of its own subject until depth 3: far more than fit.
+        if (i < 40) await Promise.all([1, 2, 3].map((k) => bus.publish('loop.x', { i: i * 3 + k })));
+      },
+      { queueSize: 2 },
+    );
+    await bus.publish('loop.x', { i: 0 });
+    await eventually(() => seen.length === 121);
+    expect(bus.stats().dropped).toBe(0);
+  });
+
+  it('lets waiting publishers go when the subscriber leaves', async () => {
+    const broker = new MemoryBroker();
+    const bus = broker.connect('w');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sub = bus.subscribe('q.y', () => gate, { queueSize: 1 });
+    await bus.publish('q.y', { i: 0 });
+    await new Promise((r) => setTimeout(r, 5));
+    await bus.publish('q.y', { i: 1 });
+    const waiting = bus.publish('q.y', { i: 2 });
+    const left = sub.unsubscribe();
+    await waiting;
+    release();
+    await left;
   });
 
   it('keeps delivering after a handler throws, counting the failure', async () => {

@@ -1,6 +1,7 @@
 // In-process bus: the same subject matching, envelope and group semantics as Kafka, with
-// bounded per-subscription queues (drop-oldest) and a short retention for groups that start
-// `fromBeginning`. Used by tests and by `decnet up`.
+// bounded per-subscription queues that hold publishers back when full (nothing accepted is
+// dropped) and a short retention for groups that start `fromBeginning`. Used by tests and by
+// `decnet up`.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Bus, BusStats, BusTransport, EventHandler, SubscribeOptions, Subscription } from './bus.js';
@@ -10,7 +11,10 @@ import { IllegalStateError } from './errors.js';
 import { everyNth, silentLogger, type Logger } from './logger.js';
 import { assertPattern, matchSubject } from './subjects.js';
 
-/** Queue capacity per subscription; beyond it the oldest event is dropped and counted. */
+/**
+ * Queue capacity per subscription; beyond it a publish waits for room (a `lossy` subscription
+ * drops its oldest event instead, counted).
+ */
 export const DEFAULT_QUEUE_SIZE = 1024;
 
 /**
@@ -33,6 +37,19 @@ interface Retained {
   readonly at: number;
 }
 
+/** A publish waiting for room in a full queue; admitted in arrival order. */
+interface Waiter {
+  readonly encoded: string;
+  readonly admit: () => void;
+}
+
+/**
+ * Set while a handler runs (and in everything it starts). A publish made from inside a handler
+ * never waits for room: its own queue may be the full one, or a chain of handlers may wait on
+ * each other. Such publishes are derived from an event that was itself held back at the source.
+ */
+const inHandler = new AsyncLocalStorage<true>();
+
 interface Member {
   readonly pattern: string;
   readonly group: string;
@@ -43,7 +60,11 @@ interface Member {
   /** Handler invocations in flight at once (SubscribeOptions.concurrency). */
   readonly concurrency: number;
   readonly owner: MemoryBus;
+  /** Drop the oldest event instead of holding publishers back (wake-ups, live views). */
+  readonly lossy: boolean;
   readonly queue: string[];
+  /** Publishes waiting for room, oldest first. */
+  readonly waiting: Waiter[];
   draining: Promise<void> | undefined;
   active: boolean;
 }
@@ -88,8 +109,9 @@ export class MemoryBroker implements BusTransport {
     this.groups.add(member.group);
     this.members.push(member);
     if (!fromBeginning || !isNewGroup) return;
+    // Replayed history may exceed the queue: it is bounded by the retention, and nobody waits on it.
     for (const event of this.live()) {
-      if (matchSubject(member.pattern, event.subject)) member.owner.enqueue(member, event.encoded);
+      if (matchSubject(member.pattern, event.subject)) member.owner.enqueue(member, event.encoded, true);
     }
   }
 
@@ -115,9 +137,14 @@ export class MemoryBroker implements BusTransport {
     if (i >= 0) this.members.splice(i, 1);
   }
 
-  /** @internal Routes one encoded event: one member per matching group, round-robin. */
-  route(subject: string, encoded: string): void {
+  /**
+   * @internal Routes one encoded event: one member per matching group, round-robin. Returns a
+   * promise when a chosen member's queue is full and the publisher must wait for room.
+   */
+  route(subject: string, encoded: string): Promise<void> | undefined {
     this.retain(subject, encoded);
+    const force = inHandler.getStore() === true;
+    let waits: Promise<void>[] | undefined;
     const byGroup = new Map<string, Member[]>();
     for (const m of this.members) {
       if (!m.active || !matchSubject(m.pattern, subject)) continue;
@@ -129,8 +156,11 @@ export class MemoryBroker implements BusTransport {
       const cursor = this.cursors.get(group) ?? 0;
       const chosen = candidates[cursor % candidates.length] as Member;
       this.cursors.set(group, cursor + 1);
-      chosen.owner.enqueue(chosen, encoded);
+      const wait = chosen.owner.enqueue(chosen, encoded, force);
+      if (wait) (waits ??= []).push(wait);
     }
+    if (!waits) return undefined;
+    return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
   }
 }
 
@@ -150,7 +180,7 @@ export class MemoryBus implements Bus {
     private readonly log: Logger = silentLogger,
   ) {
     this.warnHandlerError = everyNth(log, 'warn', 'bus handler failed');
-    this.warnDropped = everyNth(log, 'warn', 'bus queue full, dropped oldest event');
+    this.warnDropped = everyNth(log, 'warn', 'lossy bus queue full, dropped oldest event');
     this.warnClosed = everyNth(log, 'warn', 'publish after bus close dropped', 1_000_000);
     this.warnMalformed = everyNth(log, 'warn', 'malformed bus message skipped');
   }
@@ -164,7 +194,8 @@ export class MemoryBus implements Bus {
       return;
     }
     this.counters.published++;
-    this.broker.route(subject, encoded);
+    const wait = this.broker.route(subject, encoded);
+    if (wait) await wait;
   }
 
   subscribe(pattern: string, handler: EventHandler, options: SubscribeOptions = {}): Subscription {
@@ -181,7 +212,9 @@ export class MemoryBus implements Bus {
       capacity: options.queueSize ?? DEFAULT_QUEUE_SIZE,
       concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)),
       owner: this,
+      lossy: options.lossy === true,
       queue: [],
+      waiting: [],
       draining: undefined,
       active: true,
     };
@@ -195,16 +228,34 @@ export class MemoryBus implements Bus {
     };
   }
 
-  /** @internal Called by the broker with an encoded event for `member`. */
-  enqueue(member: Member, encoded: string): void {
-    if (member.queue.length >= member.capacity) {
-      member.queue.shift();
-      this.counters.dropped++;
-      this.warnDropped({ pattern: member.pattern, capacity: member.capacity });
+  /**
+   * @internal Called by the broker with an encoded event for `member`. When the queue is full
+   * (or publishers already wait) the event waits its turn and the returned promise resolves once
+   * it is queued; `force` queues it at once regardless (replays, publishes made by handlers).
+   */
+  enqueue(member: Member, encoded: string, force = false): Promise<void> | undefined {
+    if (member.queue.length >= member.capacity || member.waiting.length > 0) {
+      if (member.lossy) {
+        member.queue.shift();
+        this.counters.dropped++;
+        this.warnDropped({ pattern: member.pattern, capacity: member.capacity });
+      } else if (!force) {
+        return new Promise<void>((admit) => member.waiting.push({ encoded, admit }));
+      }
     }
     member.queue.push(encoded);
     // Drain in the subscriber's async context, not the publisher's.
     if (!member.draining) member.draining = member.inContext(() => this.drain(member));
+    return undefined;
+  }
+
+  /** Moves waiting publishes into the queue while it has room, in arrival order. */
+  private admit(member: Member): void {
+    while (member.waiting.length > 0 && member.queue.length < member.capacity) {
+      const waiter = member.waiting.shift() as Waiter;
+      member.queue.push(waiter.encoded);
+      waiter.admit();
+    }
   }
 
   private async drain(member: Member): Promise<void> {
@@ -217,6 +268,7 @@ export class MemoryBus implements Bus {
         continue;
       }
       const encoded = member.queue.shift() as string;
+      if (member.waiting.length > 0) this.admit(member);
       // Each delivery decodes its own copy: no handler can mutate another's event.
       const decoded = decodeEnvelope(encoded);
       if (!decoded.ok) {
@@ -233,7 +285,7 @@ export class MemoryBus implements Bus {
 
   private async deliver(member: Member, event: Envelope): Promise<void> {
     try {
-      await member.handler(event);
+      await inHandler.run(true, () => member.handler(event));
       this.counters.delivered++;
     } catch (err) {
       this.counters.handlerErrors++;
@@ -247,6 +299,8 @@ export class MemoryBus implements Bus {
     this.broker.remove(member);
     this.own.delete(member);
     member.queue.length = 0;
+    // Publishers waiting on a member that is gone are let go; the group no longer exists here.
+    for (const waiter of member.waiting.splice(0)) waiter.admit();
     await member.draining;
   }
 

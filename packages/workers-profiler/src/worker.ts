@@ -137,7 +137,7 @@ export async function runProfiler(ctx: WorkerContext, overrides: Partial<Profile
       counters.wakes++;
       wake.fire();
     },
-    { queueSize: WAKE_QUEUE_SIZE },
+    { queueSize: WAKE_QUEUE_SIZE, lossy: true },
   );
   const ready = await Promise.race([sub.ready.then(() => true), sleep(60_000, ctx.signal).then(() => false)]);
   if (!ready && !ctx.signal.aborted) ctx.log.warn('wake subscription not ready; relying on the poll', { subject: SUBJECTS.systemLog });
