@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DecnetError } from './errors.js';
-import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 
 /** Bus implementations a host can choose. */
 export const BUS_KINDS = ['kafka', 'memory', 'none'] as const;
@@ -17,6 +17,8 @@ export interface DecnetConfig {
   readonly home: string;
   /** @default 'info' (DECNET_LOG_LEVEL) */
   readonly logLevel: LogLevel;
+  /** Diagnostics layout: `auto` is short lines on a terminal, JSON otherwise. @default 'auto' (DECNET_LOG_FORMAT) */
+  readonly logFormat: LogFormat;
   /** @default 'kafka' (DECNET_BUS) */
   readonly bus: BusKind;
   /** Kafka bootstrap servers. @default ['127.0.0.1:9092'] (KAFKA_BROKERS) */
@@ -75,6 +77,11 @@ const SCHEMA = {
     fallback: (): LogLevel => 'info',
     parse: oneOf(LOG_LEVELS),
   } satisfies KeySpec<LogLevel>,
+  DECNET_LOG_FORMAT: {
+    expected: `one of ${LOG_FORMATS.join('|')}`,
+    fallback: (): LogFormat => 'auto',
+    parse: oneOf(LOG_FORMATS),
+  } satisfies KeySpec<LogFormat>,
   DECNET_BUS: {
     expected: `one of ${BUS_KINDS.join('|')}`,
     fallback: (): BusKind => 'kafka',
@@ -181,6 +188,7 @@ export function loadConfig(env: Raw = process.env, overrides: Raw = {}): DecnetC
   const config: DecnetConfig = {
     home: value('DECNET_HOME'),
     logLevel: value('DECNET_LOG_LEVEL'),
+    logFormat: value('DECNET_LOG_FORMAT'),
     bus: value('DECNET_BUS'),
     kafkaBrokers: value('KAFKA_BROKERS'),
     kafkaPrefix: value('DECNET_KAFKA_PREFIX'),

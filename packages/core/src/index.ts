@@ -44,8 +44,8 @@ export {
 export type { HealthPayload, HealthSource, WorkerState } from './health.js';
 export { WORKER_STATES, healthPayloadSchema, sampleHealth, startHeartbeat } from './health.js';
 // logger.ts
-export type { LogLevel, LogMeta, Logger, LoggerOptions } from './logger.js';
-export { LOG_LEVELS, createLogger, everyNth, silentLogger } from './logger.js';
+export type { LogFormat, LogLevel, LogMeta, Logger, LoggerOptions } from './logger.js';
+export { LOG_FORMATS, LOG_LEVELS, createLogger, everyNth, formatPrettyLine, silentLogger } from './logger.js';
 // memory-bus.ts
 export { DEFAULT_QUEUE_SIZE, DEFAULT_RETENTION, MemoryBroker, MemoryBus, NullBus, type MemoryRetention } from './memory-bus.js';
 // subjects.ts
