@@ -41,6 +41,7 @@ describe('formatPrettyLine', () => {
       JSON.stringify({ level: 30, time: 0, msg: 'login', user: 'root\u001b[2J\r\nfake 00:00:00 INFO', path: 'a\u2028b\u0085c' }),
     );
     expect(line.split('\n')).toHaveLength(2);
+    // eslint-disable-next-line no-control-regex
     expect(line).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
     expect(line).toContain('user="root\\u001b[2J\\r\\nfake 00:00:00 INFO"');
   });

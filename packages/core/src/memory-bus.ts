@@ -111,7 +111,7 @@ export class MemoryBroker implements BusTransport {
     if (!fromBeginning || !isNewGroup) return;
     // Replayed history may exceed the queue: it is bounded by the retention, and nobody waits on it.
     for (const event of this.live()) {
-      if (matchSubject(member.pattern, event.subject)) member.owner.enqueue(member, event.encoded, true);
+      if (matchSubject(member.pattern, event.subject)) void member.owner.enqueue(member, event.encoded, true);
     }
   }
 
