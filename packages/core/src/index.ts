@@ -53,10 +53,8 @@ export { SUBJECTS, assertLeaf, assertPattern, assertSubject, assertToken, matchS
 // worker.ts
 export type { WorkerContext, WorkerNeed, WorkerSpec } from './worker.js';
 export { sleep, untilAborted } from './worker.js';
-// worker-runner.ts
-export type { BackoffPolicy, WorkerRunnerOptions } from './worker-runner.js';
-export { DEFAULT_BACKOFF, DEFAULT_STOP_DEADLINE_MS, WorkerRunner, currentWorkerRunner } from './worker-runner.js';
-// shutdown.ts
-export { onProcessShutdown, runShutdownHooks } from './shutdown.js';
+// shutdown.ts (the registry; @decnet/host runs the hooks)
+export type { ShutdownHook } from './shutdown.js';
+export { onProcessShutdown, takeShutdownHooks } from './shutdown.js';
 // event-id.ts
 export { derivedEventId, formatUuidV8, stableEventId } from './event-id.js';
