@@ -190,8 +190,8 @@ async function runMode(ack: 'receive' | 'commit', lines: number, brokers: string
     DECNET_LOG_LEVEL: 'warn',
     DECNET_COLLECTOR_PORT: String(port),
     DECNET_COLLECTOR_LISTEN: 'tcp',
-    DECNET_INGEST_ACK: ack,
-    ...(BATCH ? { DECNET_INGEST_BATCH_SIZE: BATCH } : {}),
+    DECNET_INGESTER_ACK: ack,
+    ...(BATCH ? { DECNET_INGESTER_BATCH_SIZE: BATCH } : {}),
   };
   const collector = spawnWorker('dist/workers/collector/main.js', { ...env, DECNET_INSTANCE_ID: 'bench-collector' });
   const ingester = spawnWorker('dist/workers/ingester/main.js', { ...env, DECNET_INSTANCE_ID: 'bench-ingester' });

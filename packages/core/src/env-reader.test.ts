@@ -1,6 +1,7 @@
+// The env reader: parsed keys, every error collected, and renamed keys with deprecated aliases.
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError } from './config.js';
-import { absolutePath, envReader, intIn } from './env-reader.js';
+import { absolutePath, deprecatedKeyWarning, envReader, intIn, renamedPrefix } from './env-reader.js';
 
 function errorsOf(fn: () => unknown): string[] {
   try {
@@ -48,5 +49,61 @@ describe('parsers', () => {
 
   it('absolutePath accepts paths starting with /', () => {
     expect([absolutePath('/a'), absolutePath('a'), absolutePath('./a')]).toEqual(['/a', undefined, undefined]);
+  });
+});
+
+describe('deprecated key aliases', () => {
+  // Each test uses its own old key names: the warning is once per process.
+  it('reads the old name when only it is set, and warns once per process naming both keys', () => {
+    const warnings: string[] = [];
+    const deprecated = { DECNET_NEW_A: 'DECNET_OLD_A' };
+    const env = { DECNET_OLD_A: ' 7 ' };
+    for (let i = 0; i < 3; i++) {
+      const r = envReader(env, { deprecated, warn: (l) => warnings.push(l) });
+      expect(r.read('DECNET_NEW_A', 'n', 1, intIn(0, 100))).toBe(7);
+    }
+    expect(warnings).toEqual([
+      'decnet: warning: DECNET_OLD_A is deprecated and will stop working in the next release; rename it to DECNET_NEW_A',
+    ]);
+    expect(warnings[0]).not.toContain('\n');
+  });
+
+  it('prefers the current name when both are set, and still warns about the old one', () => {
+    const warnings: string[] = [];
+    const r = envReader({ DECNET_NEW_B: '5', DECNET_OLD_B: '9' }, { deprecated: { DECNET_NEW_B: 'DECNET_OLD_B' }, warn: (l) => warnings.push(l) });
+    expect(r.read('DECNET_NEW_B', 'n', 1, intIn(0, 100))).toBe(5);
+    expect(warnings).toEqual([deprecatedKeyWarning('DECNET_OLD_B', 'DECNET_NEW_B')]);
+  });
+
+  it('does not warn when only the current name is set, or the old one is blank', () => {
+    const warnings: string[] = [];
+    const r = envReader({ DECNET_NEW_C: '5', DECNET_OLD_C: '  ' }, { deprecated: { DECNET_NEW_C: 'DECNET_OLD_C' }, warn: (l) => warnings.push(l) });
+    expect(r.read('DECNET_NEW_C', 'n', 1, intIn(0, 100))).toBe(5);
+    expect(warnings).toEqual([]);
+  });
+
+  it('names the old key in the error for a bad value read through it', () => {
+    const r = envReader({ DECNET_OLD_D: 'lots' }, { deprecated: { DECNET_NEW_D: 'DECNET_OLD_D' }, warn: () => undefined });
+    expect(r.read('DECNET_NEW_D', 'an integer from 0 to 100', 3, intIn(0, 100))).toBe(3);
+    expect(errorsOf(() => r.assertValid())).toEqual(['DECNET_OLD_D: expected an integer from 0 to 100, got "lots"']);
+  });
+
+  it('writes the warning to stderr by default', () => {
+    const written: string[] = [];
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
+    try {
+      envReader({ DECNET_OLD_E: '1' }, { deprecated: { DECNET_NEW_E: 'DECNET_OLD_E' } }).read('DECNET_NEW_E', 'n', 0, intIn(0, 1));
+    } finally {
+      process.stderr.write = original;
+    }
+    expect(written).toEqual([`${deprecatedKeyWarning('DECNET_OLD_E', 'DECNET_NEW_E')}\n`]);
+  });
+
+  it('renamedPrefix maps every current key of a renamed prefix to its old name', () => {
+    expect(renamedPrefix('DECNET_INGEST_', 'DECNET_INGESTER_', ['ACK', 'BATCH_SIZE'])).toEqual({
+      DECNET_INGESTER_ACK: 'DECNET_INGEST_ACK',
+      DECNET_INGESTER_BATCH_SIZE: 'DECNET_INGEST_BATCH_SIZE',
+    });
   });
 });
