@@ -18,11 +18,13 @@ const DEP_CONSTRAINTS = [
   { sourceTag: 'type:db', onlyDependOnLibsWithTags: ['type:core', 'type:pure'] },
   { sourceTag: 'type:bus', onlyDependOnLibsWithTags: ['type:core'] },
   { sourceTag: 'type:host', onlyDependOnLibsWithTags: ['type:core', 'type:bus'] },
+  // Drivers talk to programs and the OS on an app's behalf (the docker CLI, /proc): no db, no bus.
+  { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:core', 'type:pure'] },
   { sourceTag: 'type:worker', onlyDependOnLibsWithTags: ['type:core', 'type:pure', 'type:db'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:core', 'type:bus', 'type:db', 'type:pure', 'type:tool', 'type:host', 'type:app'] },
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:core', 'type:pure', 'type:db', 'type:bus', 'type:host', 'type:worker', 'type:app', 'type:service', 'type:service-kit'],
+    onlyDependOnLibsWithTags: ['type:core', 'type:pure', 'type:db', 'type:bus', 'type:host', 'type:worker', 'type:app', 'type:service', 'type:service-kit', 'type:driver'],
   },
   {
     sourceTag: 'needs:none',
@@ -36,6 +38,7 @@ const DEP_CONSTRAINTS = [
   { sourceTag: 'type:service', bannedExternalImports: ['kafkajs', ...DB_LIBS] },
   { sourceTag: 'type:service-kit', bannedExternalImports: ['kafkajs', ...DB_LIBS] },
   { sourceTag: 'type:db', bannedExternalImports: ['kafkajs'] },
+  { sourceTag: 'type:driver', bannedExternalImports: ['kafkajs', ...DB_LIBS] },
 ];
 
 export default [
