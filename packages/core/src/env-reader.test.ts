@@ -1,7 +1,7 @@
 // The env reader: parsed keys, every error collected, and renamed keys with deprecated aliases.
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError } from './config.js';
-import { absolutePath, deprecatedKeyWarning, envReader, intIn, renamedPrefix } from './env-reader.js';
+import { absolutePath, deprecatedKeyWarning, envReader, intIn, renamedPrefix, withDeprecatedKeys } from './env-reader.js';
 
 function errorsOf(fn: () => unknown): string[] {
   try {
@@ -52,15 +52,14 @@ describe('parsers', () => {
   });
 });
 
-describe('deprecated key aliases', () => {
+describe('deprecated key aliases (withDeprecatedKeys)', () => {
   // Each test uses its own old key names: the warning is once per process.
-  it('reads the old name when only it is set, and warns once per process naming both keys', () => {
+  it('gives the current key the old value when only the old name is set, warning once per process naming both', () => {
     const warnings: string[] = [];
-    const deprecated = { DECNET_NEW_A: 'DECNET_OLD_A' };
-    const env = { DECNET_OLD_A: ' 7 ' };
+    const renamed = { DECNET_NEW_A: 'DECNET_OLD_A' };
     for (let i = 0; i < 3; i++) {
-      const r = envReader(env, { deprecated, warn: (l) => warnings.push(l) });
-      expect(r.read('DECNET_NEW_A', 'n', 1, intIn(0, 100))).toBe(7);
+      const env = withDeprecatedKeys({ DECNET_OLD_A: ' 7 ' }, renamed, (l) => warnings.push(l));
+      expect(envReader(env).read('DECNET_NEW_A', 'n', 1, intIn(0, 100))).toBe(7);
     }
     expect(warnings).toEqual([
       'decnet: warning: DECNET_OLD_A is deprecated and will stop working in the next release; rename it to DECNET_NEW_A',
@@ -70,22 +69,25 @@ describe('deprecated key aliases', () => {
 
   it('prefers the current name when both are set, and still warns about the old one', () => {
     const warnings: string[] = [];
-    const r = envReader({ DECNET_NEW_B: '5', DECNET_OLD_B: '9' }, { deprecated: { DECNET_NEW_B: 'DECNET_OLD_B' }, warn: (l) => warnings.push(l) });
-    expect(r.read('DECNET_NEW_B', 'n', 1, intIn(0, 100))).toBe(5);
+    const env = withDeprecatedKeys({ DECNET_NEW_B: '5', DECNET_OLD_B: '9' }, { DECNET_NEW_B: 'DECNET_OLD_B' }, (l) => warnings.push(l));
+    expect(envReader(env).read('DECNET_NEW_B', 'n', 1, intIn(0, 100))).toBe(5);
     expect(warnings).toEqual([deprecatedKeyWarning('DECNET_OLD_B', 'DECNET_NEW_B')]);
   });
 
-  it('does not warn when only the current name is set, or the old one is blank', () => {
+  it('does not warn when only the current name is set or the old one is blank, and leaves env untouched', () => {
     const warnings: string[] = [];
-    const r = envReader({ DECNET_NEW_C: '5', DECNET_OLD_C: '  ' }, { deprecated: { DECNET_NEW_C: 'DECNET_OLD_C' }, warn: (l) => warnings.push(l) });
-    expect(r.read('DECNET_NEW_C', 'n', 1, intIn(0, 100))).toBe(5);
+    const original = { DECNET_NEW_C: '5', DECNET_OLD_C: '  ', OTHER: 'x' };
+    const env = withDeprecatedKeys(original, { DECNET_NEW_C: 'DECNET_OLD_C' }, (l) => warnings.push(l));
+    expect(env).toEqual(original);
+    expect(env).not.toBe(original);
     expect(warnings).toEqual([]);
   });
 
-  it('names the old key in the error for a bad value read through it', () => {
-    const r = envReader({ DECNET_OLD_D: 'lots' }, { deprecated: { DECNET_NEW_D: 'DECNET_OLD_D' }, warn: () => undefined });
+  it('reports a bad old value under the current key', () => {
+    const env = withDeprecatedKeys({ DECNET_OLD_D: 'lots' }, { DECNET_NEW_D: 'DECNET_OLD_D' }, () => undefined);
+    const r = envReader(env);
     expect(r.read('DECNET_NEW_D', 'an integer from 0 to 100', 3, intIn(0, 100))).toBe(3);
-    expect(errorsOf(() => r.assertValid())).toEqual(['DECNET_OLD_D: expected an integer from 0 to 100, got "lots"']);
+    expect(errorsOf(() => r.assertValid())).toEqual(['DECNET_NEW_D: expected an integer from 0 to 100, got "lots"']);
   });
 
   it('writes the warning to stderr by default', () => {
@@ -93,7 +95,7 @@ describe('deprecated key aliases', () => {
     const original = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stderr.write;
     try {
-      envReader({ DECNET_OLD_E: '1' }, { deprecated: { DECNET_NEW_E: 'DECNET_OLD_E' } }).read('DECNET_NEW_E', 'n', 0, intIn(0, 1));
+      withDeprecatedKeys({ DECNET_OLD_E: '1' }, { DECNET_NEW_E: 'DECNET_OLD_E' });
     } finally {
       process.stderr.write = original;
     }

@@ -8,31 +8,11 @@ import { ConfigError } from './errors.js';
 /** Parses a trimmed, non-empty value; `undefined` means invalid. */
 export type EnvParser<T> = (value: string) => T | undefined;
 
-/** Renamed keys: each current key mapped to the old name that still works for one release. */
-export type DeprecatedEnvKeys = Readonly<Record<string, string>>;
-
-/** Options of {@link envReader}. */
-export interface EnvReaderOptions {
-  /** Report a bad value as written (`raw`, the default) or trimmed. */
-  readonly received?: 'raw' | 'trimmed';
-  /**
-   * Old names still read when the current key is unset or blank (the current key wins when both
-   * are set). Reading through an old name warns once per process, naming both keys.
-   */
-  readonly deprecated?: DeprecatedEnvKeys;
-  /**
-   * Where the one-line deprecation warning goes. @default a line on stderr, so it shows before a
-   * logger exists and whichever host runs the worker.
-   */
-  readonly warn?: (line: string) => void;
-}
-
 /** Collects the errors of one options object; see {@link envReader}. */
 export interface EnvReader {
   /**
-   * The parsed value of `key` (or of its deprecated old name when only that is set); `fallback`
-   * when it is unset or blank, and also when `parse` rejects it (the error is recorded with
-   * `expected`, the value and the name it was read from).
+   * The parsed value of `key`; `fallback` when it is unset or blank, and also when `parse`
+   * rejects it (the error is recorded with `expected` and the value).
    */
   read<T>(key: string, expected: string, fallback: T, parse: EnvParser<T>): T;
   /** Records an error found outside {@link EnvReader.read} (keys that combine, special values). */
@@ -41,51 +21,20 @@ export interface EnvReader {
   assertValid(): void;
 }
 
-/** Old names already warned about in this process: the warning is once per process, not per read. */
-const warnedOldKeys = new Set<string>();
-
-/** Writes a deprecation line to stderr. */
-const warnOnStderr = (line: string): void => void process.stderr.write(`${line}\n`);
-
-/** The one-line warning for reading `oldKey` in place of `currentKey`. */
-export function deprecatedKeyWarning(oldKey: string, currentKey: string): string {
-  return `decnet: warning: ${oldKey} is deprecated and will stop working in the next release; rename it to ${currentKey}`;
-}
-
-/**
- * Builds {@link DeprecatedEnvKeys} for a renamed prefix: each `suffix` under `currentPrefix` keeps
- * its old name under `oldPrefix` (e.g. `DECNET_INGEST_` to `DECNET_INGESTER_`).
- */
-export function renamedPrefix(oldPrefix: string, currentPrefix: string, suffixes: readonly string[]): DeprecatedEnvKeys {
-  return Object.fromEntries(suffixes.map((s) => [`${currentPrefix}${s}`, `${oldPrefix}${s}`]));
-}
-
 /**
  * A reader over `env`. Values are trimmed before parsing; an error reports the value as written,
  * or trimmed with `received: 'trimmed'`.
  */
-export function envReader(env: Readonly<Record<string, string | undefined>>, opts: EnvReaderOptions = {}): EnvReader {
+export function envReader(env: Readonly<Record<string, string | undefined>>, opts: { received?: 'raw' | 'trimmed' } = {}): EnvReader {
   const errors: ConfigError[] = [];
-  const warn = opts.warn ?? warnOnStderr;
-  /** The name `key`'s value comes from: the key itself, or its deprecated old name when only that is set. */
-  const source = (key: string): string => {
-    const oldKey = opts.deprecated?.[key];
-    if (oldKey === undefined || (env[oldKey] ?? '').trim() === '') return key;
-    if (!warnedOldKeys.has(oldKey)) {
-      warnedOldKeys.add(oldKey);
-      warn(deprecatedKeyWarning(oldKey, key));
-    }
-    return (env[key] ?? '').trim() === '' ? oldKey : key;
-  };
   return {
     read(key, expected, fallback, parse) {
-      const from = source(key);
-      const raw = env[from] ?? '';
+      const raw = env[key] ?? '';
       const value = raw.trim();
       if (value === '') return fallback;
       const parsed = parse(value);
       if (parsed !== undefined) return parsed;
-      errors.push(new ConfigError(from, expected, opts.received === 'trimmed' ? value : raw));
+      errors.push(new ConfigError(key, expected, opts.received === 'trimmed' ? value : raw));
       return fallback;
     },
     fail(key, expected, received) {
@@ -95,6 +44,48 @@ export function envReader(env: Readonly<Record<string, string | undefined>>, opt
       if (errors.length > 0) throw new ConfigValidationError(errors);
     },
   };
+}
+
+/** Renamed keys: each current key mapped to the old name that still works for one release. */
+export type DeprecatedEnvKeys = Readonly<Record<string, string>>;
+
+/** Old names already warned about: the warning is once per process, not once per read. */
+const warnedOldKeys = new Set<string>();
+
+/** The one-line warning for an old key still set in place of `currentKey`. */
+export function deprecatedKeyWarning(oldKey: string, currentKey: string): string {
+  return `decnet: warning: ${oldKey} is deprecated and will stop working in the next release; rename it to ${currentKey}`;
+}
+
+/**
+ * `env` with each renamed key's old name honoured: where the current key is unset or blank and
+ * the old one is set, the current key takes the old value. Every old name that is set warns once
+ * per process, in one line naming both keys (on stderr unless `warn` is given), so it shows before
+ * any logger exists and whichever host runs the worker. Read the result with {@link envReader}.
+ */
+export function withDeprecatedKeys(
+  env: Readonly<Record<string, string | undefined>>,
+  renamed: DeprecatedEnvKeys,
+  warn = (line: string): void => void process.stderr.write(`${line}\n`),
+): Record<string, string | undefined> {
+  const merged = { ...env };
+  for (const [key, oldKey] of Object.entries(renamed)) {
+    if (!env[oldKey]?.trim()) continue;
+    if (!warnedOldKeys.has(oldKey)) {
+      warnedOldKeys.add(oldKey);
+      warn(deprecatedKeyWarning(oldKey, key));
+    }
+    if (!env[key]?.trim()) merged[key] = env[oldKey];
+  }
+  return merged;
+}
+
+/**
+ * {@link DeprecatedEnvKeys} for a renamed prefix: each `suffix` under `currentPrefix` keeps its old
+ * name under `oldPrefix` (e.g. `DECNET_INGEST_` to `DECNET_INGESTER_`).
+ */
+export function renamedPrefix(oldPrefix: string, currentPrefix: string, suffixes: readonly string[]): DeprecatedEnvKeys {
+  return Object.fromEntries(suffixes.map((s) => [`${currentPrefix}${s}`, `${oldPrefix}${s}`]));
 }
 
 /** Accepts an absolute path. */

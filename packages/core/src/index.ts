@@ -23,8 +23,8 @@ export { BUS_KINDS, CONFIG_KEYS, ConfigValidationError, loadConfig, readConfigFi
 export type { ControlAction, ControlPayload } from './control.js';
 export { CONTROL_ACTIONS, controlMessage, controlPayloadSchema, listenForControl } from './control.js';
 // env-reader.ts
-export type { DeprecatedEnvKeys, EnvParser, EnvReader, EnvReaderOptions } from './env-reader.js';
-export { absolutePath, deprecatedKeyWarning, envReader, intIn, renamedPrefix } from './env-reader.js';
+export type { DeprecatedEnvKeys, EnvParser, EnvReader } from './env-reader.js';
+export { absolutePath, deprecatedKeyWarning, envReader, intIn, renamedPrefix, withDeprecatedKeys } from './env-reader.js';
 // durable-publish.ts
 export type { DurablePublishResult } from './durable-publish.js';
 export { PUBLISH_RETRY_INITIAL_MS, PUBLISH_RETRY_MAX_MS, publishUntilAcknowledged } from './durable-publish.js';

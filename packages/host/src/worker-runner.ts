@@ -8,15 +8,19 @@ import {
   sleep,
   startHeartbeat,
   type Bus,
+  type BusStats,
   type ControlAction,
   type DecnetConfig,
+  type EventHandler,
   type Logger,
+  type Payload,
+  type PublishOptions,
+  type SubscribeOptions,
   type Subscription,
   type WorkerContext,
   type WorkerSpec,
   type WorkerState,
 } from '@decnet/core';
-import { ScopedBus } from './scoped-bus.js';
 
 /** Restart policy. Defaults: 1 s doubling to 30 s, reset after 60 s of healthy running. */
 export interface BackoffPolicy {
@@ -58,6 +62,39 @@ const storage = new AsyncLocalStorage<WorkerRunner>();
  */
 export function currentWorkerRunner(): WorkerRunner | undefined {
   return storage.getStore();
+}
+
+/** A Bus view that remembers its subscriptions so a run's leftovers can be removed. */
+class ScopedBus implements Bus {
+  private readonly subs = new Set<Subscription>();
+  constructor(private readonly inner: Bus) {}
+  get clientName(): string {
+    return this.inner.clientName;
+  }
+  publish(subject: string, payload: Payload, options?: PublishOptions): Promise<void> {
+    return this.inner.publish(subject, payload, options);
+  }
+  subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): Subscription {
+    const sub = this.inner.subscribe(pattern, handler, options);
+    this.subs.add(sub);
+    return {
+      pattern: sub.pattern,
+      group: sub.group,
+      ready: sub.ready,
+      unsubscribe: async () => {
+        this.subs.delete(sub);
+        await sub.unsubscribe();
+      },
+    };
+  }
+  async close(): Promise<void> {
+    const subs = [...this.subs];
+    this.subs.clear();
+    await Promise.allSettled(subs.map((s) => s.unsubscribe()));
+  }
+  stats(): BusStats {
+    return this.inner.stats();
+  }
 }
 
 /**

@@ -49,17 +49,17 @@ describe('ingester options', () => {
     expect(options.idleFlushMs).toBe(9);
   });
 
-  it('names the key as written in a validation error', () => {
+  it('reports a bad value read through an old key under the new key, after the warning naming both', () => {
     let error: unknown;
     try {
-      compileIngesterOptions({ DECNET_INGEST_ACK: 'later', DECNET_INGESTER_BATCH_SIZE: '0' }, 'kafka');
+      compileIngesterOptions({ DECNET_INGEST_CONCURRENCY: 'lots', DECNET_INGESTER_BATCH_SIZE: '0' }, 'kafka');
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigValidationError);
     expect((error as ConfigValidationError).errors.map((e) => e.message)).toEqual([
       'DECNET_INGESTER_BATCH_SIZE: expected an integer from 1 to 5000, got "0"',
-      'DECNET_INGEST_ACK: expected commit or receive, got "later"',
+      'DECNET_INGESTER_CONCURRENCY: expected an integer from 1 to 8, got "lots"',
     ]);
   });
 

@@ -2,7 +2,7 @@
 // keys, their defaults (written once, here), validated together. The old DECNET_INGESTER_* names
 // still work for one release, with a deprecation warning.
 import type { BlockList } from 'node:net';
-import { envReader, intIn, renamedPrefix, type BusKind } from '@decnet/core';
+import { envReader, intIn, renamedPrefix, withDeprecatedKeys, type BusKind } from '@decnet/core';
 import { parseTrustedProxies } from './bounty.js';
 import type { AckMode } from './batcher.js';
 
@@ -63,7 +63,7 @@ export const INGESTER_DEPRECATED_KEYS = renamedPrefix('DECNET_INGEST_', 'DECNET_
  * @throws ConfigValidationError listing every invalid key.
  */
 export function compileIngesterOptions(env: Env, bus: BusKind, overrides: Partial<IngesterOptions> = {}): CompiledIngesterOptions {
-  const reader = envReader(env, { received: 'trimmed', deprecated: INGESTER_DEPRECATED_KEYS });
+  const reader = envReader(withDeprecatedKeys(env, INGESTER_DEPRECATED_KEYS), { received: 'trimmed' });
   const { read } = reader;
   const d = INGESTER_DEFAULTS;
   const proxies = parseTrustedProxies('');

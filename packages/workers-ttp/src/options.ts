@@ -1,6 +1,6 @@
 // The ttp worker's options: DECNET_TTP_* environment keys, their defaults (written once, here),
 // validated together. The ATT&CK data comes from DECNET_ATTACK_BUNDLE (see @decnet/ttp-engine).
-import { envReader, intIn, type BusKind, type DeprecatedEnvKeys } from '@decnet/core';
+import { envReader, intIn, withDeprecatedKeys, type BusKind, type DeprecatedEnvKeys } from '@decnet/core';
 
 /** When an event is acknowledged to the bus. */
 export type TtpAckMode = 'commit' | 'receive';
@@ -67,7 +67,7 @@ export const TTP_DEPRECATED_KEYS: DeprecatedEnvKeys = {
  * @throws ConfigValidationError listing every invalid key.
  */
 export function compileTtpOptions(env: Env, bus: BusKind, overrides: Partial<TtpOptions> = {}): CompiledTtpOptions {
-  const reader = envReader(env, { received: 'trimmed', deprecated: TTP_DEPRECATED_KEYS });
+  const reader = envReader(withDeprecatedKeys(env, TTP_DEPRECATED_KEYS), { received: 'trimmed' });
   const { read } = reader;
   const bool = (v: string) => (['1', 'true', 'yes', 'on'].includes(v.toLowerCase()) ? true : ['0', 'false', 'no', 'off'].includes(v.toLowerCase()) ? false : undefined);
   const d = TTP_DEFAULTS;
