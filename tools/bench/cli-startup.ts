@@ -1,4 +1,4 @@
-// Benchmark: wall time of `decnet --help` and `decnet workers --json` from the bundled CLI,
+// Benchmark: wall time of `decnet --help` and `decnet worker --json` from the bundled CLI,
 // each run in a fresh process (median and p90 of N runs).
 // Usage: npx tsx --conditions=@decnet/source tools/bench/cli-startup.ts [--runs N] [--json]
 import { execFileSync } from 'node:child_process';
@@ -36,11 +36,11 @@ const result = {
   runs,
   bareNode: bare,
   help: time(['--help']),
-  workersJson: time(['workers', '--json']),
+  workersJson: time(['worker', '--json']),
 };
 if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 else {
   process.stdout.write(`node -e 0             median ${bare.medianMs} ms\n`);
   process.stdout.write(`decnet --help         median ${result.help.medianMs} ms  p90 ${result.help.p90Ms} ms\n`);
-  process.stdout.write(`decnet workers --json median ${result.workersJson.medianMs} ms  p90 ${result.workersJson.p90Ms} ms\n`);
+  process.stdout.write(`decnet worker --json  median ${result.workersJson.medianMs} ms  p90 ${result.workersJson.p90Ms} ms\n`);
 }

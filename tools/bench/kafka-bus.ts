@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { openKafkaTransport } from '@decnet/bus-kafka';
 import { MemoryBroker, encodeEnvelope, createEnvelope, silentLogger, type Bus, type BusTransport, type Envelope } from '@decnet/core';
 import { Kafka, logLevel } from 'kafkajs';
-import { argValue, asJson } from './bench-args.js';
+import { argValue, asJson } from './lib/args.js';
 
 /** Events per run: enough for the producer's batching to reach steady state. */
 const DEFAULT_EVENTS = 50_000;

@@ -7,7 +7,7 @@
 // Run: npx tsx --conditions=@decnet/source tools/bench/pipeline.ts [--json] [--lines N]
 //        [--connections C] [--ack receive|commit|both] [--batch N]
 //        [--node-flags "--cpu-prof --cpu-prof-dir=/tmp/prof"]   (flags for both worker processes)
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -19,8 +19,9 @@ import { migrate, openDatabase, type Database } from '@decnet/db';
 import { encodeOctetCounted } from '@decnet/syslog';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 import type { KafkaBroker } from '@decnet/tool-kafka';
-import { WORKSPACE_ROOT, argValue, asJson } from './bench-args.js';
-import { cpuSeconds, cpuSecondsOfCommand, memoryOf, mib } from './measure.js';
+import { WORKSPACE_ROOT, argValue, asJson } from './lib/args.js';
+import { cpuSeconds, cpuSecondsOfCommand, memoryOf, mib } from './lib/measure.js';
+import { spawnWorker } from './lib/worker-process.js';
 
 /** Target from issue 4: sustained events/s through the whole pipeline on this 2-core machine. */
 const TARGET_EVENTS_PER_SECOND = 20_000;
@@ -111,16 +112,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-function spawnWorker(bundle: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [...NODE_FLAGS, join(ROOT, bundle)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let tail = '';
-  child.stderr?.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-4000)));
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') process.stderr.write(`${bundle} exited (${code ?? signal}):\n${tail}\n`);
-  });
-  return child;
-}
-
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -190,11 +181,11 @@ async function runMode(ack: 'receive' | 'commit', lines: number, brokers: string
     DECNET_LOG_LEVEL: 'warn',
     DECNET_COLLECTOR_PORT: String(port),
     DECNET_COLLECTOR_LISTEN: 'tcp',
-    DECNET_INGEST_ACK: ack,
-    ...(BATCH ? { DECNET_INGEST_BATCH_SIZE: BATCH } : {}),
+    DECNET_INGESTER_ACK: ack,
+    ...(BATCH ? { DECNET_INGESTER_BATCH_SIZE: BATCH } : {}),
   };
-  const collector = spawnWorker('dist/workers/collector/main.js', { ...env, DECNET_INSTANCE_ID: 'bench-collector' });
-  const ingester = spawnWorker('dist/workers/ingester/main.js', { ...env, DECNET_INSTANCE_ID: 'bench-ingester' });
+  const collector = spawnWorker('dist/workers/collector/main.js', { ...env, DECNET_INSTANCE_ID: 'bench-collector' }, NODE_FLAGS);
+  const ingester = spawnWorker('dist/workers/ingester/main.js', { ...env, DECNET_INSTANCE_ID: 'bench-ingester' }, NODE_FLAGS);
   const memC = new MemorySampler(collector.pid as number);
   const memI = new MemorySampler(ingester.pid as number);
   try {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [-- name ...]`: runs each benchmark script in tools/bench in turn and prints
-// its output. Benchmarks are scripts, never timed tests; their figures go in the README.
+// its output. One file per benchmark at the top of tools/bench; what they share is in lib/.
+// Benchmarks are scripts, never timed tests; their figures go in the README.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSyslog } from '@decnet/syslog';
-import { WORKSPACE_ROOT, argValue, asJson } from './bench-args.js';
+import { WORKSPACE_ROOT, argValue, asJson } from './lib/args.js';
 
 const ROOT = WORKSPACE_ROOT;
 /** Seconds a freshly started bundle is left alone before its idle RSS is read. */

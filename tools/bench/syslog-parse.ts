@@ -11,8 +11,8 @@ import {
   parseSyslog,
   type FrameDecoder,
 } from '@decnet/syslog';
-import { argValue, asJson } from './bench-args.js';
-import { rng } from './measure.js';
+import { argValue, asJson } from './lib/args.js';
+import { rng } from './lib/measure.js';
 
 /** Target from issue 4: the parser must sustain this on one core. */
 const TARGET_LINES_PER_SECOND = 300_000;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { generateTopology } from '@decnet/topology';
-import { WORKSPACE_ROOT, argValue, asJson } from './bench-args.js';
+import { WORKSPACE_ROOT, argValue, asJson } from './lib/args.js';
 
 /** The goal for each scenario. */
 const TARGET_MS = 1_000;

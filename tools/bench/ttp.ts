@@ -17,8 +17,8 @@ import { migrate, openDatabase } from '@decnet/db';
 import { openKafkaTransport } from '@decnet/bus-kafka';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 import { AttackCatalog, TtpEngine, loadRuleDirectory, parseCorpus, type TagSource } from '@decnet/ttp-engine';
-import { WORKSPACE_ROOT, argValue, args, asJson } from './bench-args.js';
-import { mib, rssKib } from './measure.js';
+import { WORKSPACE_ROOT, argValue, args, asJson } from './lib/args.js';
+import { mib, rssKib } from './lib/measure.js';
 
 const ROOT = WORKSPACE_ROOT;
 const RULES = resolve(ROOT, '../shared/upstream-data/ttp-rules');

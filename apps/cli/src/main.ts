@@ -1,6 +1,6 @@
 // Entry of the `decnet` command: finds the verb and imports only its module.
 import { processIO, UsageError, type CommandIO } from './io.js';
-import { VERBS } from './verbs.js';
+import { VERB_ALIASES, VERBS, resolveVerb } from './verbs.js';
 
 const VERSION = '0.1.0';
 
@@ -22,6 +22,16 @@ export function helpText(): string {
   return lines.join('\n');
 }
 
+/**
+ * A usage error's verb as the user spelled it: `decnet workers --bogus` answers "decnet workers: ...".
+ * Commands name themselves by their canonical verb (or, for some, an older spelling of it).
+ */
+function respell(errorVerb: string, canonical: string, typed: string): string {
+  const spellings = [canonical, ...VERB_ALIASES.filter((a) => a.verb === canonical).map((a) => a.name)];
+  const [head, ...tail] = errorVerb.split(' ');
+  return head !== undefined && spellings.includes(head) ? [typed, ...tail].join(' ') : errorVerb;
+}
+
 /** Runs `decnet` with `argv` (without node and script); returns the exit status. */
 export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
   const [first, ...rest] = argv;
@@ -33,12 +43,13 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
     io.stdout(`${VERSION}\n`);
     return 0;
   }
-  const verb = VERBS.find((v) => v.name === first);
-  if (!verb) {
+  const resolved = resolveVerb(first, rest);
+  if (!resolved) {
     io.stderr(`decnet: unknown verb "${first}"; run "decnet --help" for the list\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const { verb, args, spelling } = resolved;
+  if (args.includes('--help') || args.includes('-h')) {
     const mod = await verb.load();
     if ('help' in mod && typeof mod.help === 'function') io.stdout((mod.help as () => string)());
     else io.stdout(`Usage: ${verb.usage}\n\n${verb.summary}\n`);
@@ -46,10 +57,11 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
   }
   try {
     const mod = await verb.load();
-    return await mod.run(rest, io);
+    return await mod.run(args, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`decnet ${err.verb}: ${err.message}\nRun "decnet ${err.verb} --help" for usage.\n`);
+      const shown = respell(err.verb, verb.name, spelling);
+      io.stderr(`decnet ${shown}: ${err.message}\nRun "decnet ${shown} --help" for usage.\n`);
       return 2;
     }
     throw err;

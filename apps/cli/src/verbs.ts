@@ -1,5 +1,7 @@
 // The verb table: names, one-line summaries and lazy loaders. Nothing here imports a command
-// module eagerly, so `decnet --help` loads none of kafkajs, drizzle-orm or pg.
+// module eagerly, so `decnet --help` loads none of kafkajs, drizzle-orm or pg. Nouns are singular
+// (`decnet worker status`, `decnet service run`, like `docker container ls`); the plural
+// spellings stay as hidden aliases that still work.
 import type { CommandModule } from './io.js';
 
 /** One top-level verb of `decnet`. */
@@ -11,6 +13,15 @@ export interface Verb {
   readonly load: () => Promise<CommandModule>;
 }
 
+/** Another spelling of a verb: works everywhere, listed nowhere. */
+export interface VerbAlias {
+  readonly name: string;
+  /** The verb it stands for. */
+  readonly verb: string;
+  /** Arguments it puts before the user's (`services` is `service catalog`). */
+  readonly args?: readonly string[];
+}
+
 /** Every verb, in the order `decnet --help` lists them. */
 export const VERBS: readonly Verb[] = [
   {
@@ -20,10 +31,10 @@ export const VERBS: readonly Verb[] = [
     load: () => import('./commands/up.js'),
   },
   {
-    name: 'workers',
-    summary: 'list workers, or read their heartbeats (workers status)',
-    usage: 'decnet workers [status] [--json]',
-    load: () => import('./commands/workers.js'),
+    name: 'worker',
+    summary: 'list workers, read their heartbeats (status), or stop|start|restart one over the bus',
+    usage: 'decnet worker [list|status|stop|start|restart <name>] [--json]',
+    load: () => import('./commands/worker.js'),
   },
   {
     name: 'run',
@@ -38,12 +49,6 @@ export const VERBS: readonly Verb[] = [
     load: () => import('./commands/supervise.js'),
   },
   {
-    name: 'worker',
-    summary: 'send stop|start|restart to one worker over the bus',
-    usage: 'decnet worker <stop|start|restart> <name>',
-    load: () => import('./commands/worker-control.js'),
-  },
-  {
     name: 'db',
     summary: 'database administration (migrate)',
     usage: 'decnet db migrate',
@@ -56,21 +61,21 @@ export const VERBS: readonly Verb[] = [
     load: () => import('./commands/deploy.js'),
   },
   {
-    name: 'services',
-    summary: 'list the honeypot services a decky can run',
-    usage: 'decnet services [--json]',
-    load: () => import('./commands/catalog.js').then((m) => m.services),
+    name: 'service',
+    summary: 'honeypot services: the catalog a decky can run, the emulators, or run one here',
+    usage: 'decnet service <catalog|list|run <slug>> [--json] [--port N] [--bind ADDR] [--name NAME]',
+    load: () => import('./commands/service.js'),
   },
   {
-    name: 'archetypes',
+    name: 'archetype',
     summary: 'list the machine roles usable with deploy --archetype',
-    usage: 'decnet archetypes [--json]',
+    usage: 'decnet archetype [--json]',
     load: () => import('./commands/catalog.js').then((m) => m.archetypes),
   },
   {
-    name: 'distros',
+    name: 'distro',
     summary: 'list the base distributions usable with deploy --distro',
-    usage: 'decnet distros [--json]',
+    usage: 'decnet distro [--json]',
     load: () => import('./commands/catalog.js').then((m) => m.distros),
   },
   {
@@ -80,16 +85,10 @@ export const VERBS: readonly Verb[] = [
     load: () => import('./commands/topology.js'),
   },
   {
-    name: 'logs',
-    summary: 'list stored events, newest first, with upstream\'s search syntax',
-    usage: 'decnet logs [--json] [--limit N] [--search Q]',
+    name: 'log',
+    summary: "list stored events, newest first, with upstream's search syntax",
+    usage: 'decnet log [--json] [--limit N] [--search Q]',
     load: () => import('./commands/logs.js'),
-  },
-  {
-    name: 'service',
-    summary: 'run one honeypot service emulator here, events as RFC 5424 lines on stdout',
-    usage: 'decnet service run <slug> [--port N] [--bind ADDR] [--name NAME] | decnet service list',
-    load: () => import('./commands/service.js'),
   },
   {
     name: 'decky',
@@ -104,9 +103,9 @@ export const VERBS: readonly Verb[] = [
     load: () => import('./commands/pki.js'),
   },
   {
-    name: 'attackers',
+    name: 'attacker',
     summary: 'list the attackers the profiler built, most recently seen first',
-    usage: 'decnet attackers [--json] [--limit N]',
+    usage: 'decnet attacker [--json] [--limit N]',
     load: () => import('./commands/attackers.js'),
   },
   {
@@ -122,3 +121,31 @@ export const VERBS: readonly Verb[] = [
     load: () => import('./commands/ttp.js'),
   },
 ];
+
+/** The plural spellings of earlier releases. */
+export const VERB_ALIASES: readonly VerbAlias[] = [
+  { name: 'workers', verb: 'worker' },
+  { name: 'services', verb: 'service', args: ['catalog'] },
+  { name: 'archetypes', verb: 'archetype' },
+  { name: 'distros', verb: 'distro' },
+  { name: 'logs', verb: 'log' },
+  { name: 'attackers', verb: 'attacker' },
+];
+
+/** What the user typed, resolved: the verb, its arguments, and the spelling to answer with. */
+export interface ResolvedVerb {
+  readonly verb: Verb;
+  readonly args: string[];
+  /** The word the user typed, so messages repeat their spelling. */
+  readonly spelling: string;
+}
+
+/** Resolves `word` (a verb or an alias) and the arguments after it; undefined for an unknown word. */
+export function resolveVerb(word: string, rest: readonly string[]): ResolvedVerb | undefined {
+  const direct = VERBS.find((v) => v.name === word);
+  if (direct) return { verb: direct, args: [...rest], spelling: word };
+  const alias = VERB_ALIASES.find((a) => a.name === word);
+  const verb = alias && VERBS.find((v) => v.name === alias.verb);
+  if (!alias || !verb) return undefined;
+  return { verb, args: [...(alias.args ?? []), ...rest], spelling: word };
+}

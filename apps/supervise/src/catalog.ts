@@ -1,6 +1,10 @@
-// The worker catalog: every worker this build ships, with what it needs and its default
-// group, and a lazy loader so listing workers loads none of them.
+// The worker catalog: every worker this build ships, read from each worker package's own
+// package.json (`decnet.worker`: name, needs, group, description, fixture, embedded), with a lazy
+// loader so listing workers loads none of them. A worker added later needs only that field.
+import * as z from 'zod/mini';
 import type { WorkerNeed, WorkerSpec } from '@decnet/core';
+import { GROUPS } from './groups.js';
+import { workerPackages, type WorkerPackage } from './worker-packages.js';
 
 /** One worker the fleet can host. */
 export interface CatalogEntry {
@@ -17,88 +21,71 @@ export interface CatalogEntry {
    * to a remote listener) opt out. @default true
    */
   readonly embedded?: boolean;
+  /** The npm package that exports the worker's spec as `worker`. */
+  readonly packageName: string;
   readonly load: () => Promise<WorkerSpec>;
 }
 
+/** The `decnet.worker` field of a worker package's package.json. */
+export const workerManifestSchema = z.object({
+  name: z.string().check(z.regex(/^[a-z][a-z0-9-]*$/)),
+  needs: z.array(z.enum(['bus', 'db'])),
+  group: z.string(),
+  description: z.string().check(z.minLength(1)),
+  fixture: z.optional(z.boolean()),
+  embedded: z.optional(z.boolean()),
+});
+
+/**
+ * Builds catalog entries from worker packages, sorted by worker name.
+ * @throws Error naming the package and the field when a manifest is invalid, its group unknown,
+ *   or two packages claim one worker name.
+ */
+export function catalogFrom(packages: readonly WorkerPackage[]): CatalogEntry[] {
+  const entries = packages.map((p): CatalogEntry => {
+    const parsed = workerManifestSchema.safeParse(p.manifest);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${['decnet', 'worker', ...i.path].join('.')}: ${i.message}`);
+      throw new Error(`${p.packageName}: invalid worker manifest in package.json (${problems.join('; ')})`);
+    }
+    const m = parsed.data;
+    if (!(m.group in GROUPS)) {
+      throw new Error(`${p.packageName}: decnet.worker.group "${m.group}" is not a group; known: ${Object.keys(GROUPS).join(', ')}`);
+    }
+    return {
+      name: m.name,
+      needs: m.needs,
+      group: m.group,
+      description: m.description,
+      fixture: m.fixture ?? false,
+      ...(m.embedded !== undefined ? { embedded: m.embedded } : {}),
+      packageName: p.packageName,
+      load: async () => (await p.load()).worker,
+    };
+  });
+  const seen = new Map<string, string>();
+  for (const e of entries) {
+    const other = seen.get(e.name);
+    if (other) throw new Error(`worker name "${e.name}" is declared by both ${other} and ${e.packageName}`);
+    seen.set(e.name, e.packageName);
+  }
+  return entries.sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /** Every worker, alphabetically. A test checks each entry against its package and spec. */
-export const CATALOG: readonly CatalogEntry[] = [
-  {
-    name: 'collector',
-    needs: ['bus'],
-    group: 'pipeline',
-    description: 'syslog (UDP/TCP) and tailed log files on this host → filtered, stably-identified log.event.* on the bus',
-    fixture: false,
-    load: async () => (await import('@decnet/worker-collector')).worker,
-  },
-  {
-    name: 'fixture',
-    needs: ['bus'],
-    group: 'fixtures',
-    description: 'FIXTURE: smallest bus worker, for footprint and hosting tests',
-    fixture: true,
-    load: async () => (await import('@decnet/worker-fixture')).worker,
-  },
-  {
-    name: 'fixture-db',
-    needs: ['bus', 'db'],
-    group: 'fixtures',
-    description: 'FIXTURE: smallest database worker, for footprint and hosting tests',
-    fixture: true,
-    load: async () => (await import('@decnet/worker-fixture-db')).worker,
-  },
-  {
-    name: 'forwarder',
-    needs: ['bus'],
-    group: 'agent',
-    description: 'ships a local log file to a listener over mutual TLS, acknowledged',
-    fixture: false,
-    embedded: false,
-    load: async () => (await import('@decnet/worker-forwarder')).worker,
-  },
-  {
-    name: 'ingester',
-    needs: ['bus', 'db'],
-    group: 'pipeline',
-    description: 'log.event.* → logs, credentials, bounty (one transaction per batch, idempotent on event id)',
-    fixture: false,
-    load: async () => (await import('@decnet/worker-ingester')).worker,
-  },
-  {
-    name: 'listener',
-    needs: ['bus'],
-    group: 'pipeline',
-    description: 'RFC 5425 syslog over mutual TLS from remote forwarders onto the bus',
-    fixture: false,
-    embedded: false,
-    load: async () => (await import('@decnet/worker-listener')).worker,
-  },
-  {
-    name: 'profiler',
-    needs: ['bus', 'db'],
-    group: 'heavy',
-    description: 'logs → attackers, attacker_behavior (incremental cursor, one transaction per batch); attacker.observed/scored',
-    fixture: false,
-    load: async () => (await import('@decnet/worker-profiler')).worker,
-  },
-  {
-    name: 'ttp',
-    needs: ['bus', 'db'],
-    group: 'heavy',
-    description: 'ATT&CK tagging: sessions, commands, HTTP, auth, intel, mail, canary → ttp_tag, ttp.tagged, ttp.rule.fired.*',
-    fixture: false,
-    load: async () => (await import('@decnet/worker-ttp')).worker,
-  },
-  {
-    name: 'webhook',
-    needs: ['bus', 'db'],
-    group: 'herd',
-    description: 'bus events → signed HTTP webhooks (JSON, Slack, Discord) with retries, breaker, SSRF guard',
-    fixture: false,
-    load: async () => (await import('@decnet/worker-webhook')).worker,
-  },
-];
+export const CATALOG: readonly CatalogEntry[] = catalogFrom(workerPackages());
 
 /** The catalog entry named `name`, or undefined. */
 export function findWorker(name: string): CatalogEntry | undefined {
   return CATALOG.find((w) => w.name === name);
+}
+
+/** Names of the workers in `group`, in catalog order. */
+export function groupMembers(group: string): string[] {
+  return CATALOG.filter((w) => w.group === group).map((w) => w.name);
+}
+
+/** Groups that have at least one worker in this build. */
+export function populatedGroups(): string[] {
+  return Object.keys(GROUPS).filter((g) => groupMembers(g).length > 0);
 }

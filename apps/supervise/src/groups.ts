@@ -1,9 +1,9 @@
 // Hosting groups, declared in one place. Membership is an architectural decision made by
 // failure domain (upstream's lesson): workers that share a group share a process, its memory
-// and its fate; heavy or privileged workers stay apart.
-import { CATALOG } from './catalog.js';
+// and its fate; heavy or privileged workers stay apart. Each worker names its group in its
+// package.json (`decnet.worker.group`); catalog.ts derives the members.
 
-/** Why each group exists; members come from each catalog entry's `group`. */
+/** Why each group exists. */
 export const GROUPS: Readonly<Record<string, string>> = {
   fixtures: 'FIXTURE group: the runtime fixtures, for footprint and isolation tests',
   herd: 'idle, event-driven workers (webhook, canary, enrich, ...): one process pays the floor once',
@@ -13,13 +13,3 @@ export const GROUPS: Readonly<Record<string, string>> = {
   pipeline: 'ingestion on the master (collector, listener, ingester): the event path',
   agent: 'runs on decky hosts that ship their logs to the master (forwarder)',
 };
-
-/** Names of the workers in `group`, in catalog order. */
-export function groupMembers(group: string): string[] {
-  return CATALOG.filter((w) => w.group === group).map((w) => w.name);
-}
-
-/** Groups that have at least one worker in this build. */
-export function populatedGroups(): string[] {
-  return Object.keys(GROUPS).filter((g) => groupMembers(g).length > 0);
-}

@@ -4,8 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostMain, loadConfigOrExit } from '@decnet/host';
 import { healthPayloadSchema, type Bus, type DecnetConfig, type HealthPayload, type Logger, type WorkerSpec } from '@decnet/core';
-import { CATALOG, findWorker, type CatalogEntry } from './catalog.js';
-import { groupMembers, populatedGroups } from './groups.js';
+import { CATALOG, findWorker, groupMembers, populatedGroups, type CatalogEntry } from './catalog.js';
 
 /** Thrown for a worker or group name that does not exist; the CLI maps it to exit status 2. */
 export class UnknownNameError extends Error {

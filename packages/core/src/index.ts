@@ -23,8 +23,8 @@ export { BUS_KINDS, CONFIG_KEYS, ConfigValidationError, loadConfig, readConfigFi
 export type { ControlAction, ControlPayload } from './control.js';
 export { CONTROL_ACTIONS, controlMessage, controlPayloadSchema, listenForControl } from './control.js';
 // env-reader.ts
-export type { EnvParser, EnvReader } from './env-reader.js';
-export { absolutePath, envReader, intIn } from './env-reader.js';
+export type { DeprecatedEnvKeys, EnvParser, EnvReader } from './env-reader.js';
+export { absolutePath, deprecatedKeyWarning, envReader, intIn, renamedPrefix, withDeprecatedKeys } from './env-reader.js';
 // durable-publish.ts
 export type { DurablePublishResult } from './durable-publish.js';
 export { PUBLISH_RETRY_INITIAL_MS, PUBLISH_RETRY_MAX_MS, publishUntilAcknowledged } from './durable-publish.js';
@@ -53,10 +53,8 @@ export { SUBJECTS, assertLeaf, assertPattern, assertSubject, assertToken, matchS
 // worker.ts
 export type { WorkerContext, WorkerNeed, WorkerSpec } from './worker.js';
 export { sleep, untilAborted } from './worker.js';
-// worker-runner.ts
-export type { BackoffPolicy, WorkerRunnerOptions } from './worker-runner.js';
-export { DEFAULT_BACKOFF, DEFAULT_STOP_DEADLINE_MS, WorkerRunner, currentWorkerRunner } from './worker-runner.js';
-// shutdown.ts
-export { onProcessShutdown, runShutdownHooks } from './shutdown.js';
+// shutdown.ts (the registry; @decnet/host runs the hooks)
+export type { ShutdownHook } from './shutdown.js';
+export { onProcessShutdown, takeShutdownHooks } from './shutdown.js';
 // event-id.ts
 export { derivedEventId, formatUuidV8, stableEventId } from './event-id.js';

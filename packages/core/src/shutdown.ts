@@ -1,13 +1,18 @@
-// Process-wide shutdown hooks: a package that owns a process-level resource (the database
-// pool, a shared bus connection) registers its cleanup here; the host runs them once at exit.
-import type { Logger } from './logger.js';
+// Process-wide shutdown hooks: a package that owns a process-level resource (the database pool)
+// registers its cleanup here and the host (@decnet/host) runs them once at exit. Only this
+// registry lives in core, because those packages (type:db) may not import the host.
 
-type Hook = { name: string; run: () => Promise<void> | void };
-const hooks: Hook[] = [];
+/** A cleanup registered with {@link onProcessShutdown}. */
+export interface ShutdownHook {
+  readonly name: string;
+  run(): Promise<void> | void;
+}
+
+const hooks: ShutdownHook[] = [];
 
 /** Registers `run` to be called once when the hosting process shuts down (last registered runs first). */
 export function onProcessShutdown(name: string, run: () => Promise<void> | void): () => void {
-  const hook = { name, run };
+  const hook: ShutdownHook = { name, run };
   hooks.push(hook);
   return () => {
     const i = hooks.indexOf(hook);
@@ -15,14 +20,10 @@ export function onProcessShutdown(name: string, run: () => Promise<void> | void)
   };
 }
 
-/** Runs and clears every registered hook; failures are logged, never thrown. */
-export async function runShutdownHooks(log: Logger): Promise<void> {
-  const pending = hooks.splice(0).reverse();
-  for (const hook of pending) {
-    try {
-      await hook.run();
-    } catch (err) {
-      log.warn('shutdown hook failed', { hook: hook.name, err: (err as Error).message });
-    }
-  }
+/**
+ * Removes every registered hook and returns them in run order (last registered first).
+ * @internal the host's `runShutdownHooks` is the only caller.
+ */
+export function takeShutdownHooks(): ShutdownHook[] {
+  return hooks.splice(0).reverse();
 }

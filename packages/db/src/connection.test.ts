@@ -2,7 +2,8 @@
 // abortable; fatal refusals fail fast; the per-process database is shared and closable.
 import { randomUUID } from 'node:crypto';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { IllegalStateError, runShutdownHooks, silentLogger } from '@decnet/core';
+import { IllegalStateError, silentLogger } from '@decnet/core';
+import { runShutdownHooks } from '@decnet/host';
 import { eventually, recordingLogger, testConfig } from '@decnet/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '@decnet/testing/postgres';

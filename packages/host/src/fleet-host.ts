@@ -1,15 +1,8 @@
 // Hosts a set of workers in this process: one bus handle and one restart loop per worker,
 // failures attributed to the worker that raised them, and a bounded shutdown.
-import {
-  WorkerRunner,
-  currentWorkerRunner,
-  runShutdownHooks,
-  type BackoffPolicy,
-  type BusTransport,
-  type DecnetConfig,
-  type Logger,
-  type WorkerSpec,
-} from '@decnet/core';
+import type { BusTransport, DecnetConfig, Logger, WorkerSpec } from '@decnet/core';
+import { runShutdownHooks } from './shutdown.js';
+import { WorkerRunner, currentWorkerRunner, type BackoffPolicy } from './worker-runner.js';
 
 /** How long shutdown waits for all workers before abandoning the stragglers. */
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 15_000;

@@ -18,5 +18,10 @@ export { DEFAULT_SHUTDOWN_DEADLINE_MS, FleetHost } from './fleet-host.js';
 // main.ts
 export type { HostMainOptions } from './main.js';
 export { hostMain, loadConfigOrExit, runStandaloneMain } from './main.js';
+// shutdown.ts
+export { runShutdownHooks } from './shutdown.js';
 // transport.ts
 export { openBusTransport } from './transport.js';
+// worker-runner.ts
+export type { BackoffPolicy, WorkerRunnerOptions } from './worker-runner.js';
+export { DEFAULT_BACKOFF, DEFAULT_STOP_DEADLINE_MS, WorkerRunner, currentWorkerRunner } from './worker-runner.js';

@@ -95,7 +95,7 @@ function checkServices(list: readonly string[], field: string, custom: ReadonlyS
   const seen = new Set<string>();
   for (const s of list) {
     if (getService(s)?.singleton) bad(field, `service "${s}" is a fleet singleton and cannot run inside a decky`);
-    if (!isDeckyService(s) && !custom.has(s)) bad(field, `unknown service "${s}" (run "decnet services" for the list)`);
+    if (!isDeckyService(s) && !custom.has(s)) bad(field, `unknown service "${s}" (run "decnet service catalog" for the list)`);
     if (seen.has(s)) bad(field, `service "${s}" is listed twice`);
     seen.add(s);
   }
@@ -185,9 +185,9 @@ export function buildFleet(opts: FleetOptions): FleetPlan {
   for (const slug of custom.keys()) if (getService(slug)) bad('config', `[custom-${slug}] shadows the built-in service "${slug}"`);
 
   const archetype = opts.archetype !== undefined ? getArchetype(opts.archetype) : undefined;
-  if (opts.archetype !== undefined && !archetype) bad('archetype', `unknown archetype "${opts.archetype}" (run "decnet archetypes" for the list)`);
+  if (opts.archetype !== undefined && !archetype) bad('archetype', `unknown archetype "${opts.archetype}" (run "decnet archetype" for the list)`);
   const distroList = opts.distros ?? [];
-  for (const d of distroList) if (!getDistro(d)) bad('distro', `unknown distro "${d}" (run "decnet distros" for the list)`);
+  for (const d of distroList) if (!getDistro(d)) bad('distro', `unknown distro "${d}" (run "decnet distro" for the list)`);
   const flagServices = opts.services !== undefined ? checkServices(opts.services, 'services', new Set()) : undefined;
 
   // Drafts: one per decky, from the INI sections (expanded) or from --deckies.
@@ -240,8 +240,8 @@ export function buildFleet(opts: FleetOptions): FleetPlan {
   let autoIndex = 0;
   for (const [index, d] of drafts.entries()) {
     const arch = d.archetype !== undefined ? getArchetype(d.archetype) : archetype;
-    if (d.archetype !== undefined && !arch) bad(d.field, `unknown archetype "${d.archetype}" (run "decnet archetypes" for the list)`);
-    if (d.distro !== undefined && !getDistro(d.distro)) bad(d.field, `unknown distro "${d.distro}" (run "decnet distros" for the list)`);
+    if (d.archetype !== undefined && !arch) bad(d.field, `unknown archetype "${d.archetype}" (run "decnet archetype" for the list)`);
+    if (d.distro !== undefined && !getDistro(d.distro)) bad(d.field, `unknown distro "${d.distro}" (run "decnet distro" for the list)`);
     let distro: string;
     if (d.distro !== undefined) distro = d.distro;
     else if (distroList.length > 0) distro = distroList[index % distroList.length] as string;

@@ -71,7 +71,7 @@ export function readTopologyConfig(input: unknown): TopologyConfig {
     if (c.services_explicit.length === 0) throw new TopologyInputError('services_explicit', 'explicit service list is empty');
     const seen = new Set<string>();
     for (const s of c.services_explicit) {
-      if (!DECKY_SERVICE_SLUGS.includes(s)) throw new TopologyInputError('services_explicit', `unknown service "${s}" (run "decnet services" for the list)`);
+      if (!DECKY_SERVICE_SLUGS.includes(s)) throw new TopologyInputError('services_explicit', `unknown service "${s}" (run "decnet service catalog" for the list)`);
       if (seen.has(s)) throw new TopologyInputError('services_explicit', `service "${s}" is listed twice`);
       seen.add(s);
     }

@@ -57,5 +57,5 @@ export function createIngesterWorker(overrides: Partial<IngesterOptions> = {}, h
   return { name: 'ingester', needs: ['bus', 'db'], description: DESCRIPTION, run: (ctx) => runIngester(ctx, overrides, hooks) };
 }
 
-/** The ingester worker, configured from DECNET_INGEST_* (see {@link IngesterOptions}). */
+/** The ingester worker, configured from DECNET_INGESTER_* (see {@link IngesterOptions}). */
 export const worker: WorkerSpec = createIngesterWorker();

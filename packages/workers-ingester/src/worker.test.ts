@@ -3,7 +3,7 @@
 // event the database refuses is isolated without losing its batch-mates.
 import { createHash } from 'node:crypto';
 import { MemoryBroker, createLogger, silentLogger, type Bus } from '@decnet/core';
-import { WorkerRunner } from '@decnet/core';
+import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import type { Database } from '@decnet/db';
 import { migratedScratchDatabase } from '@decnet/db/testing';

@@ -55,7 +55,7 @@ export interface IngesterHooks {
 }
 
 /**
- * Runs the ingester until `ctx.signal` aborts. Options come from DECNET_INGEST_* then `overrides`.
+ * Runs the ingester until `ctx.signal` aborts. Options come from DECNET_INGESTER_* then `overrides`.
  * @throws SchemaNotReadyError when the tables are missing (migrations not applied).
  */
 export async function runIngester(

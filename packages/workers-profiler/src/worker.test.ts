@@ -1,7 +1,8 @@
 // The profiler hosted on the in-memory bus against real Postgres: woken by the ingester's
 // batch_committed, it publishes attacker.observed only once the row can be read, attacker.scored
 // on change, and a restart in the middle of a backlog loses and double-counts nothing.
-import { MemoryBroker, SUBJECTS, WorkerRunner, createLogger, silentLogger, type Envelope } from '@decnet/core';
+import { MemoryBroker, SUBJECTS, createLogger, silentLogger, type Envelope } from '@decnet/core';
+import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import type { Database } from '@decnet/db';
 import { migratedScratchDatabase } from '@decnet/db/testing';

@@ -1,6 +1,6 @@
 // The ttp worker's options: DECNET_TTP_* environment keys, their defaults (written once, here),
 // validated together. The ATT&CK data comes from DECNET_ATTACK_BUNDLE (see @decnet/ttp-engine).
-import { envReader, intIn, type BusKind } from '@decnet/core';
+import { envReader, intIn, withDeprecatedKeys, type BusKind, type DeprecatedEnvKeys } from '@decnet/core';
 
 /** When an event is acknowledged to the bus. */
 export type TtpAckMode = 'commit' | 'receive';
@@ -21,11 +21,11 @@ export interface TtpOptions {
   ruleStateRefreshMs: number;
   /** Derive command, http_request and auth_attempt sources from `log.event.*`. @default true (DECNET_TTP_LOG_EVENTS) */
   logEvents: boolean;
-  /** HTTP requests and auth attempts of one attacker in one window of this many seconds share a source. @default 300 (DECNET_TTP_DEDUP_WINDOW_S) */
+  /** HTTP requests and auth attempts of one attacker in one window of this many seconds share a source. @default 300 (DECNET_TTP_DEDUP_WINDOW_SEC) */
   dedupWindowS: number;
   /** Tags waiting for their attacker row, at most. @default 10000 (DECNET_TTP_PENDING_MAX) */
   pendingMax: number;
-  /** How long a tag waits for its attacker row before it is dropped. @default 3600 (DECNET_TTP_PENDING_TTL_S) */
+  /** How long a tag waits for its attacker row before it is dropped. @default 3600 (DECNET_TTP_PENDING_TTL_SEC) */
   pendingTtlS: number;
   /** How often waiting tags are retried (also on `attacker.observed`/`attacker.scored`). @default 5000 (DECNET_TTP_PENDING_RETRY_MS) */
   pendingRetryMs: number;
@@ -56,12 +56,18 @@ export const TTP_DEFAULTS: Readonly<Omit<TtpOptions, 'ack'>> = {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Seconds are `_SEC` in every worker's keys; the old `_S` names still work until the next release. */
+export const TTP_DEPRECATED_KEYS: DeprecatedEnvKeys = {
+  DECNET_TTP_DEDUP_WINDOW_SEC: 'DECNET_TTP_DEDUP_WINDOW_S',
+  DECNET_TTP_PENDING_TTL_SEC: 'DECNET_TTP_PENDING_TTL_S',
+};
+
 /**
  * Reads DECNET_TTP_* from `env` (`bus` decides the default ack mode), then applies `overrides`.
  * @throws ConfigValidationError listing every invalid key.
  */
 export function compileTtpOptions(env: Env, bus: BusKind, overrides: Partial<TtpOptions> = {}): CompiledTtpOptions {
-  const reader = envReader(env, { received: 'trimmed' });
+  const reader = envReader(withDeprecatedKeys(env, TTP_DEPRECATED_KEYS), { received: 'trimmed' });
   const { read } = reader;
   const bool = (v: string) => (['1', 'true', 'yes', 'on'].includes(v.toLowerCase()) ? true : ['0', 'false', 'no', 'off'].includes(v.toLowerCase()) ? false : undefined);
   const d = TTP_DEFAULTS;
@@ -71,9 +77,9 @@ export function compileTtpOptions(env: Env, bus: BusKind, overrides: Partial<Ttp
     rulesReloadMs: read('DECNET_TTP_RULES_RELOAD_MS', 'milliseconds from 0 to 3600000', d.rulesReloadMs, intIn(0, 3_600_000)),
     ruleStateRefreshMs: read('DECNET_TTP_RULE_STATE_REFRESH_MS', 'milliseconds from 100 to 3600000', d.ruleStateRefreshMs, intIn(100, 3_600_000)),
     logEvents: read('DECNET_TTP_LOG_EVENTS', 'true or false', d.logEvents, bool),
-    dedupWindowS: read('DECNET_TTP_DEDUP_WINDOW_S', 'seconds from 1 to 86400', d.dedupWindowS, intIn(1, 86_400)),
+    dedupWindowS: read('DECNET_TTP_DEDUP_WINDOW_SEC', 'seconds from 1 to 86400', d.dedupWindowS, intIn(1, 86_400)),
     pendingMax: read('DECNET_TTP_PENDING_MAX', 'an integer from 0 to 1000000', d.pendingMax, intIn(0, 1_000_000)),
-    pendingTtlS: read('DECNET_TTP_PENDING_TTL_S', 'seconds from 1 to 604800', d.pendingTtlS, intIn(1, 604_800)),
+    pendingTtlS: read('DECNET_TTP_PENDING_TTL_SEC', 'seconds from 1 to 604800', d.pendingTtlS, intIn(1, 604_800)),
     pendingRetryMs: read('DECNET_TTP_PENDING_RETRY_MS', 'milliseconds from 50 to 3600000', d.pendingRetryMs, intIn(50, 3_600_000)),
     queueSize: read('DECNET_TTP_QUEUE_SIZE', 'an integer from 1024 to 10000000', d.queueSize, intIn(1024, 10_000_000)),
   };

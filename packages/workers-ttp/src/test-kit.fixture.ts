@@ -2,7 +2,8 @@
 // is), a hosted ttp worker on a MemoryBroker, and event builders (the migrated scratch database
 // is `migratedScratchDatabase` of @decnet/db/testing).
 import { fileURLToPath } from 'node:url';
-import { createLogger, silentLogger, WorkerRunner, type Envelope, type MemoryBroker } from '@decnet/core';
+import { createLogger, silentLogger, type Envelope, type MemoryBroker } from '@decnet/core';
+import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig, type CapturedEvents } from '@decnet/core/testing';
 import { createTtpWorker } from './index.js';
 import type { TtpOptions } from './options.js';

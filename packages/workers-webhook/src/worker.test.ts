@@ -2,7 +2,8 @@
 // 127.0.0.1 (allowed by configuration): matching events are delivered signed and recorded,
 // five failures in a row disable the subscription in the database, and a change signal loads
 // new subscriptions.
-import { MemoryBroker, SUBJECTS, WorkerRunner, createLogger, silentLogger } from '@decnet/core';
+import { MemoryBroker, SUBJECTS, createLogger, silentLogger } from '@decnet/core';
+import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import type { Database } from '@decnet/db';
 import { migratedScratchDatabase } from '@decnet/db/testing';

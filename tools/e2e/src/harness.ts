@@ -177,7 +177,7 @@ export async function startServiceBundle(slug: string, portEnv: string, env: Rec
   return { proc, port };
 }
 
-/** One row of `decnet workers status --json`. */
+/** One row of `decnet worker status --json`. */
 export interface WorkerStatus {
   readonly worker: string;
   readonly instance: string;
@@ -189,11 +189,11 @@ export interface WorkerStatus {
 }
 
 /**
- * The workers `decnet workers status --json` reports under `env` (the embedded fleet's health
+ * The workers `decnet worker status --json` reports under `env` (the embedded fleet's health
  * file, or `seconds` of heartbeats on Kafka), or undefined when the command fails.
  */
 export async function workersStatus(env: Record<string, string | undefined>, seconds?: number): Promise<WorkerStatus[] | undefined> {
-  const r = await decnet(['workers', 'status', '--json', ...(seconds === undefined ? [] : ['--seconds', String(seconds)])], env, 60_000);
+  const r = await decnet(['worker', 'status', '--json', ...(seconds === undefined ? [] : ['--seconds', String(seconds)])], env, 60_000);
   if (r.code !== 0) return undefined;
   try {
     return (JSON.parse(r.stdout) as { workers: WorkerStatus[] }).workers;

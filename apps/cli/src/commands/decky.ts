@@ -1,7 +1,9 @@
 // `decnet decky run --services a,b`: a decky's honeypot services in one process, sharing one
 // event stream (stdout, plus LOG_TARGET); one service failing to bind leaves the others running.
+import { untilAborted } from '@decnet/core';
+import { SERVICE_SLUGS, commandLogger, loadServiceSpec, parsePort, reportStartFailure } from '../emulators.js';
 import { UsageError, parseCommandArgs, type CommandIO } from '../io.js';
-import { SERVICE_SLUGS, commandLogger, loadServiceSpec, parsePort, reportStartFailure, runUntilSignal, untilAborted } from './service.js';
+import { runUntilSignal } from '../signals.js';
 
 export function help(): string {
   return [

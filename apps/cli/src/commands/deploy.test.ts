@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeProblems } from '@decnet/topology';
 import { main } from '../main.js';
-import { DockerCommandError, defaultRouteInterface, lanOfInterface, noEngineMessage, parseComposePs, parseNetworkInspect, parseRoutes, probeDocker, runDocker } from './deploy.js';
+import { DockerCommandError, defaultRouteInterface, lanOfInterface, noEngineMessage, parseComposePs, parseNetworkInspect, parseRoutes, probeDocker, runDocker } from '@decnet/deploy';
 import { captureIO as capture } from '../testing.js';
 
 // A DOCKER_HOST that certainly has no engine: a socket path nobody listens on.

@@ -9,7 +9,7 @@ import { composeProblems } from '@decnet/topology';
 import { RecordingDriver } from '@decnet/topology/testing';
 import type { CommandIO } from '../io.js';
 import { main } from '../main.js';
-import { DockerCommandError, DockerComposeDriver } from './deploy.js';
+import { DockerCommandError, DockerComposeDriver } from '@decnet/deploy';
 import { run as topologyRun, type DockerConnection } from './topology.js';
 
 const url = process.env['DECNET_TEST_DATABASE_URL'];

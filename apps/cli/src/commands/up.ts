@@ -8,7 +8,7 @@ export function help(): string {
     'Runs the fleet in one process: the in-memory bus, and Postgres from DATABASE_URL or,',
     'without it, an embedded Postgres whose data lives under DECNET_HOME (default ~/.decnet).',
     'Migrations are applied first. Ctrl-C (SIGINT) or SIGTERM stops everything within 15 s.',
-    '"decnet workers status" in another terminal shows the fleet\'s health.',
+    '"decnet worker status" in another terminal shows the fleet\'s health.',
     '',
   ].join('\n');
 }

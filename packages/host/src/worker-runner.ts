@@ -2,14 +2,25 @@
 // spell, heartbeat and control per worker, and failures attributed to the worker that caused
 // them (AsyncLocalStorage) so one worker's crash never touches its siblings.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Bus, BusStats, EventHandler, SubscribeOptions, Subscription } from './bus.js';
-import type { DecnetConfig } from './config.js';
-import { listenForControl, type ControlAction } from './control.js';
-import type { Payload, PublishOptions } from './envelope.js';
-import { IllegalStateError } from './errors.js';
-import { startHeartbeat, type WorkerState } from './health.js';
-import type { Logger } from './logger.js';
-import { sleep, type WorkerContext, type WorkerSpec } from './worker.js';
+import {
+  IllegalStateError,
+  listenForControl,
+  sleep,
+  startHeartbeat,
+  type Bus,
+  type BusStats,
+  type ControlAction,
+  type DecnetConfig,
+  type EventHandler,
+  type Logger,
+  type Payload,
+  type PublishOptions,
+  type SubscribeOptions,
+  type Subscription,
+  type WorkerContext,
+  type WorkerSpec,
+  type WorkerState,
+} from '@decnet/core';
 
 /** Restart policy. Defaults: 1 s doubling to 30 s, reset after 60 s of healthy running. */
 export interface BackoffPolicy {

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 
 /** The repository root (benchmarks run bundles and tools relative to it). */
-export const WORKSPACE_ROOT = resolve(import.meta.dirname, '../..');
+export const WORKSPACE_ROOT = resolve(import.meta.dirname, '../../..');
 
 /** The script's arguments after `node script.ts`. */
 export const args: readonly string[] = process.argv.slice(2);

@@ -1,10 +1,7 @@
+// The restart loop of one hosted worker: backoff, crash attribution, control and heartbeats.
 import { describe, expect, it } from 'vitest';
-import { controlMessage } from './control.js';
-import { healthPayloadSchema } from './health.js';
-import { silentLogger } from './logger.js';
-import { MemoryBroker } from './memory-bus.js';
-import { captureEvents, eventually, testConfig } from './testing.js';
-import { untilAborted, type WorkerSpec } from './worker.js';
+import { MemoryBroker, controlMessage, healthPayloadSchema, silentLogger, untilAborted, type WorkerSpec } from '@decnet/core';
+import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import { WorkerRunner } from './worker-runner.js';
 
 const fast = { initialMs: 10, maxMs: 40, resetAfterMs: 10_000 };
