@@ -57,7 +57,8 @@ async function bundleOne(b) {
     legalComments: 'none',
     logLevel: 'warning',
     absWorkingDir: ROOT,
-    define: { 'globalThis.DECNET_TTP_RULE_PACK': JSON.stringify(TTP_RULE_PACK) },
+    // A string literal (JSON text) is inlined where it is read; an object would become a module every chunk imports.
+    define: { 'globalThis.DECNET_TTP_RULE_PACK': JSON.stringify(JSON.stringify(TTP_RULE_PACK)) },
   };
   let result;
   if (b.kind === 'worker') {

@@ -9,11 +9,15 @@ import { isDormant, loadRuleDirectory, loadRuleTexts, RULE_FILE_PATTERN, type Ru
 import type { Rule } from './rule.js';
 
 /**
- * The pack's files by name, put there at build time by tools/bundle/bundle.mjs (esbuild `define`
- * of `globalThis.DECNET_TTP_RULE_PACK`), so a bundle needs no file beside it. Undefined when
- * running from source, where the pack is read from its directory.
+ * The pack's files by name, put there at build time by tools/bundle/bundle.mjs (an esbuild
+ * `define` of `globalThis.DECNET_TTP_RULE_PACK` as JSON text), so a bundle needs no file beside
+ * it. Undefined when running from source, where the pack is read from its directory.
  */
-const EMBEDDED_PACK = (globalThis as { DECNET_TTP_RULE_PACK?: Readonly<Record<string, string>> }).DECNET_TTP_RULE_PACK;
+const EMBEDDED_PACK = parseEmbeddedPack((globalThis as { DECNET_TTP_RULE_PACK?: unknown }).DECNET_TTP_RULE_PACK);
+
+function parseEmbeddedPack(json: unknown): Readonly<Record<string, string>> | undefined {
+  return typeof json === 'string' ? (JSON.parse(json) as Record<string, string>) : undefined;
+}
 
 /** Prefix under which the shipped pack's files are reported (`decnet-pack:R0013.yaml:12: ...`). */
 export const SHIPPED_PACK_ORIGIN = 'decnet-pack';
