@@ -1,5 +1,5 @@
 /**
- * MITRE ATT&CK tagging without I/O beyond reading rule files: decnet's own rule pack (59 YAML
+ * MITRE ATT&CK tagging without I/O beyond reading rule files: decnet's own rule pack (64 YAML
  * rules, shipped inside every bundle) optionally combined with an operator's directory, Python
  * regular expressions translated to V8, checked for catastrophic backtracking, run through a
  * linear-time matcher on long input; `lifter:` rules as code; confidence and the 0.3 floor,

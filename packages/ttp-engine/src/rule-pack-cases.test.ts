@@ -50,6 +50,7 @@ const table = Object.entries(CASES.rules).flatMap(([ruleId, cases]) => [
 
 describe('the case table covers the whole pack', () => {
   it('has fires and quiet cases for every rule (none fire for the dormant R0030 and the bump-only R0058)', () => {
+    expect(pack.rules).toHaveLength(64);
     expect(Object.keys(CASES.rules).sort()).toEqual(pack.rules.map((r) => r.ruleId));
     for (const [ruleId, cases] of Object.entries(CASES.rules)) {
       expect(cases.quiet.length, ruleId).toBeGreaterThan(0);

