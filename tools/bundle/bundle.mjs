@@ -33,7 +33,10 @@ const BANNER = [
 // globalThis.DECNET_TTP_RULE_PACK), so a worker image built from its bundle directory alone has it.
 const TTP_RULE_PACK_DIR = join(ROOT, 'packages/ttp-engine/rules');
 const TTP_RULE_PACK = Object.fromEntries(
-  readdirSync(TTP_RULE_PACK_DIR).filter((f) => /^[A-Za-z0-9_]+\.ya?ml$/.test(f)).sort().map((f) => [f, readFileSync(join(TTP_RULE_PACK_DIR, f), 'utf8')]),
+  readdirSync(TTP_RULE_PACK_DIR)
+    .filter((f) => /^[A-Za-z0-9_]+\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => [f, readFileSync(join(TTP_RULE_PACK_DIR, f), 'utf8')]),
 );
 
 async function bundleOne(b) {

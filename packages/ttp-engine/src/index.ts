@@ -51,7 +51,15 @@ export type { LifterMatch, PatternMatch, Rule, RuleEmit, RuleState, SourceKind, 
 export { COMMAND_CONTEXT_FIELDS, DEFAULT_MATCH_FIELDS, SOURCE_KINDS, isSourceKind } from './rule.js';
 // rule-loader.ts
 export type { RuleLoadReport, RuleText } from './rule-loader.js';
-export { LIFTER_PREFIX, MAX_RULE_FILE_BYTES, RULE_FILE_PATTERN, isDormant, loadRuleDirectory, loadRuleTexts, parseRule } from './rule-loader.js';
+export {
+  LIFTER_PREFIX,
+  MAX_RULE_FILE_BYTES,
+  RULE_FILE_PATTERN,
+  isDormant,
+  loadRuleDirectory,
+  loadRuleTexts,
+  parseRule,
+} from './rule-loader.js';
 // rule-pack.ts
 export type { RuleSetOptions, RuleSetReport, RuleSetSource, RulesMode } from './rule-pack.js';
 export {

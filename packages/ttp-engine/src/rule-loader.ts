@@ -242,11 +242,14 @@ class RuleCollector {
     try {
       const rule = parseRule(read(), file, this.attack, (w) => this.warnings.push(w));
       const previous = this.seen.get(rule.ruleId);
-      if (previous !== undefined) throw new RuleLoadError(file, 1, 1, `duplicate rule_id ${rule.ruleId} (already loaded from ${previous})`);
+      if (previous !== undefined) {
+        throw new RuleLoadError(file, 1, 1, `duplicate rule_id ${rule.ruleId} (already loaded from ${previous})`);
+      }
       this.seen.set(rule.ruleId, file);
       this.rules.push(rule);
     } catch (err) {
-      this.errors.push(err instanceof RuleLoadError ? err : new RuleLoadError(file, 0, 0, (err as Error).message, { cause: err }));
+      const error = err instanceof RuleLoadError ? err : new RuleLoadError(file, 0, 0, (err as Error).message, { cause: err });
+      this.errors.push(error);
     }
   }
 

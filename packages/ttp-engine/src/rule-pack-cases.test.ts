@@ -32,7 +32,8 @@ const engine = new TtpEngine(pack.rules, attack);
 function payloadFor(rule: Rule, cases: RuleCases, input: Input): Record<string, unknown> {
   if (typeof input !== 'string') return input;
   const kind = cases.kind ?? 'command';
-  const field = cases.field ?? (rule.match.type === 'pattern' ? rule.match.field : undefined) ?? DEFAULT_MATCH_FIELDS[kind];
+  const field =
+    cases.field ?? (rule.match.type === 'pattern' ? rule.match.field : undefined) ?? DEFAULT_MATCH_FIELDS[kind];
   if (field === undefined) throw new Error(`${rule.ruleId}: a string case needs a field`);
   return { [field]: input };
 }
@@ -65,14 +66,17 @@ describe('the case table covers the whole pack', () => {
 });
 
 describe('each rule fires on the variants attackers use and stays quiet otherwise', () => {
-  it.each(table.map((c) => [c.ruleId, c.fires ? 'fires on' : 'stays quiet on', label(c.input), c] as const))('%s %s %s', (ruleId, _verb, _label, c) => {
-    const rule = engine.rule(ruleId);
-    expect(rule, ruleId).toBeDefined();
-    const kind = c.cases.kind ?? 'command';
-    const fired = firedBy(kind, payloadFor(rule as Rule, c.cases, c.input));
-    if (c.fires) expect(fired).toContain(ruleId);
-    else expect(fired).not.toContain(ruleId);
-  });
+  it.each(table.map((c) => [c.ruleId, c.fires ? 'fires on' : 'stays quiet on', label(c.input), c] as const))(
+    '%s %s %s',
+    (ruleId, _verb, _label, c) => {
+      const rule = engine.rule(ruleId);
+      expect(rule, ruleId).toBeDefined();
+      const kind = c.cases.kind ?? 'command';
+      const fired = firedBy(kind, payloadFor(rule as Rule, c.cases, c.input));
+      if (c.fires) expect(fired).toContain(ruleId);
+      else expect(fired).not.toContain(ruleId);
+    },
+  );
 });
 
 describe('ordinary commands fire no rule', () => {

@@ -11,7 +11,15 @@ import { AttackCatalog } from './attack-catalog.js';
 import { FAST_PATH_MAX_CHARS, MAX_MATCH_INPUT_CHARS } from './compiled-pattern.js';
 import { RECALL_TARGET, evaluateCorpus, parseCorpus } from './corpus.js';
 import { TtpEngine } from './engine.js';
-import { describeRuleSet, isShippedPackEmbedded, loadRuleSet, loadShippedRules, SHIPPED_PACK_ORIGIN, shippedPackLocation, shippedRuleTexts } from './rule-pack.js';
+import {
+  describeRuleSet,
+  isShippedPackEmbedded,
+  loadRuleSet,
+  loadShippedRules,
+  SHIPPED_PACK_ORIGIN,
+  shippedPackLocation,
+  shippedRuleTexts,
+} from './rule-pack.js';
 import type { Rule } from './rule.js';
 import { UPSTREAM_CORPUS_DIR, UPSTREAM_RULES_DIR, upstreamEngine, upstreamRuleFiles } from './test-kit.fixture.js';
 
@@ -19,7 +27,8 @@ const attack = AttackCatalog.curated();
 const pack = loadShippedRules(attack);
 const engine = new TtpEngine(pack.rules, attack);
 const byId = (rules: readonly Rule[]): Map<string, Rule> => new Map(rules.map((r) => [r.ruleId, r]));
-const ids = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `R${String(from + i).padStart(4, '0')}`);
+const ids = (from: number, to: number): string[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => `R${String(from + i).padStart(4, '0')}`);
 /** Rules decnet adds to upstream's ids. */
 const ADDITIONS = ids(60, 64);
 
@@ -34,7 +43,7 @@ describe('the shipped pack loads whole and clean', () => {
     expect(pack.rules[0]?.file).toBe(`${SHIPPED_PACK_ORIGIN}:R0001.yaml`);
   });
 
-  it('marks every file as MIT, the project licence, and decnet\'s additions as such', () => {
+  it("marks every file as MIT, the project licence, and decnet's additions as such", () => {
     for (const { file, text } of shippedRuleTexts()) {
       expect(text.split('\n')[0], file).toContain('SPDX-License-Identifier: MIT');
       expect(text.includes("decnet's own addition"), file).toBe(ADDITIONS.some((id) => file.endsWith(`${id}.yaml`)));
@@ -42,29 +51,50 @@ describe('the shipped pack loads whole and clean', () => {
   });
 });
 
-describe('the pack covers upstream\'s rules in its own words', () => {
+describe("the pack covers upstream's rules in its own words", () => {
   const upstream = byId(upstreamEngine().report.rules);
-  const upstreamText = new Map(upstreamRuleFiles().map((f) => [f, parse(readFileSync(join(UPSTREAM_RULES_DIR, f), 'utf8')) as Record<string, unknown>]));
+  const upstreamText = new Map(
+    upstreamRuleFiles().map((f) => [
+      f,
+      parse(readFileSync(join(UPSTREAM_RULES_DIR, f), 'utf8')) as Record<string, unknown>,
+    ]),
+  );
 
-  it('has the same ids, source kinds, kind of match and techniques (R0031\'s T1029 moved to Exfiltration)', () => {
+  it("has the same ids, source kinds, kind of match and techniques (R0031's T1029 moved to Exfiltration)", () => {
     expect([...upstream.keys()].sort()).toEqual(ids(1, 59));
     for (const rule of pack.rules.filter((r) => upstream.has(r.ruleId))) {
       const theirs = upstream.get(rule.ruleId) as Rule;
       expect(rule.appliesTo, rule.ruleId).toEqual(theirs.appliesTo);
       expect(rule.match.type, rule.ruleId).toBe(theirs.match.type);
-      if (rule.match.type === 'lifter' && theirs.match.type === 'lifter') expect(rule.match.lifter, rule.ruleId).toBe(theirs.match.lifter);
-      if (rule.match.type === 'pattern' && theirs.match.type === 'pattern') expect(rule.match.field, rule.ruleId).toBe(theirs.match.field);
-      const emits = (r: Rule) => r.emits.map((e) => [r.ruleId === 'R0031' && e.techniqueId === 'T1029' ? '-' : e.tactic, e.techniqueId, e.subTechniqueId ?? null, e.confidence]);
+      if (rule.match.type === 'lifter' && theirs.match.type === 'lifter')
+        expect(rule.match.lifter, rule.ruleId).toBe(theirs.match.lifter);
+      if (rule.match.type === 'pattern' && theirs.match.type === 'pattern')
+        expect(rule.match.field, rule.ruleId).toBe(theirs.match.field);
+      const emits = (r: Rule) =>
+        r.emits.map((e) => [
+          r.ruleId === 'R0031' && e.techniqueId === 'T1029' ? '-' : e.tactic,
+          e.techniqueId,
+          e.subTechniqueId ?? null,
+          e.confidence,
+        ]);
       expect(emits(rule), rule.ruleId).toEqual(emits(theirs));
       expect(rule.evidenceFields, rule.ruleId).toEqual(theirs.evidenceFields);
     }
     expect(engine.rule('R0031')?.emits.find((e) => e.techniqueId === 'T1029')?.tactic).toBe('TA0010');
   });
 
-  it('shares no description and no pattern with upstream\'s files', () => {
-    for (const { file, text } of shippedRuleTexts().filter((t) => !ADDITIONS.some((id) => t.file.endsWith(`${id}.yaml`)))) {
-      const mine = parse(text) as { description: string; match: { pattern?: string; patterns?: string[]; paths?: string[]; filename_patterns?: string[] } };
-      const theirs = upstreamText.get(file.slice(SHIPPED_PACK_ORIGIN.length + 1)) as { description: string; match: Record<string, unknown> };
+  it("shares no description and no pattern with upstream's files", () => {
+    for (const { file, text } of shippedRuleTexts().filter(
+      (t) => !ADDITIONS.some((id) => t.file.endsWith(`${id}.yaml`)),
+    )) {
+      const mine = parse(text) as {
+        description: string;
+        match: { pattern?: string; patterns?: string[]; paths?: string[]; filename_patterns?: string[] };
+      };
+      const theirs = upstreamText.get(file.slice(SHIPPED_PACK_ORIGIN.length + 1)) as {
+        description: string;
+        match: Record<string, unknown>;
+      };
       const words = (s: string) => s.replace(/\s+/g, ' ').trim();
       expect(words(mine.description), file).not.toBe(words(theirs.description));
       for (const key of ['pattern', 'patterns', 'paths', 'filename_patterns'] as const) {
@@ -79,7 +109,7 @@ describe('the pack covers upstream\'s rules in its own words', () => {
 describe('no pattern can stall the matcher', () => {
   const patternRules = pack.rules.filter((r) => r.match.type === 'pattern');
 
-  it('has every pattern past the backtracking guard, of degree 2 or less (V8 runs inputs up to 2000 characters)', () => {
+  it('has every pattern past the backtracking guard, of degree 2 at most (V8 runs inputs up to 2000 chars)', () => {
     expect(patternRules).toHaveLength(28);
     for (const rule of patternRules) {
       if (rule.match.type !== 'pattern') continue;
@@ -109,7 +139,10 @@ describe('no pattern can stall the matcher', () => {
       for (const text of [...hostile, ...hostile.map((h) => h.slice(0, 1999))]) {
         const started = performance.now();
         rule.match.pattern.test(text);
-        expect(performance.now() - started, `${rule.ruleId} on ${JSON.stringify(text.slice(0, 12))}… (${text.length})`).toBeLessThan(5000);
+        expect(
+          performance.now() - started,
+          `${rule.ruleId} on ${JSON.stringify(text.slice(0, 12))}… (${text.length})`,
+        ).toBeLessThan(5000);
       }
     }
   });
@@ -137,7 +170,8 @@ describe('a rule set adds an operator directory to the pack, or replaces the pac
     dir = undefined;
   });
   const rule = (id: string, pattern: string): string =>
-    `rule_id: ${id}\nrule_version: 7\nname: local\napplies_to: [command]\nmatch:\n  pattern: '${pattern}'\nemits:\n  - {tactic: TA0007, technique_id: T1083, confidence: 0.5}\n`;
+    `rule_id: ${id}\nrule_version: 7\nname: local\napplies_to: [command]\nmatch:\n  pattern: '${pattern}'\n` +
+    'emits:\n  - {tactic: TA0007, technique_id: T1083, confidence: 0.5}\n';
   const operatorDir = (): string => {
     dir = mkdtempSync(join(tmpdir(), 'ttp-rule-set-'));
     writeFileSync(join(dir, 'R0013.yaml'), rule('R0013', '^lookup-passwd$'));
@@ -146,7 +180,9 @@ describe('a rule set adds an operator directory to the pack, or replaces the pac
     return dir;
   };
   const fires = (set: { rules: readonly Rule[] }, command: string): string[] =>
-    new TtpEngine(set.rules, attack).tag({ sourceKind: 'command', sourceId: 'x#1', payload: { command_text: command } }).map((t) => t.ruleId);
+    new TtpEngine(set.rules, attack)
+      .tag({ sourceKind: 'command', sourceId: 'x#1', payload: { command_text: command } })
+      .map((t) => t.ruleId);
 
   it('is the pack alone by default', () => {
     const set = loadRuleSet(attack);
@@ -156,7 +192,7 @@ describe('a rule set adds an operator directory to the pack, or replaces the pac
     expect(loadRuleSet(attack, { dir: '' }).rules).toHaveLength(64);
   });
 
-  it('adds: a directory rule overrides the pack rule with its id, new ids join, a broken file keeps the pack rule', () => {
+  it('adds: a directory rule overrides the pack rule of its id, new ids join, a broken file keeps it', () => {
     const set = loadRuleSet(attack, { dir: operatorDir() });
     expect(set.rules).toHaveLength(65);
     expect(set.overridden).toEqual(['R0013']);
@@ -171,7 +207,7 @@ describe('a rule set adds an operator directory to the pack, or replaces the pac
     expect(describeRuleSet(set)).toBe(`65 rules: 63 from the decnet pack, 2 from ${dir} (overriding R0013)`);
   });
 
-  it('replaces: only the directory\'s rules', () => {
+  it("replaces: only the directory's rules", () => {
     const set = loadRuleSet(attack, { dir: operatorDir(), mode: 'replace' });
     expect(set.rules.map((r) => r.ruleId)).toEqual(['L0001', 'R0013']);
     expect(set.overridden).toEqual([]);
@@ -182,7 +218,9 @@ describe('a rule set adds an operator directory to the pack, or replaces the pac
     const added = loadRuleSet(attack, { dir: '/nonexistent/ttp-rules' });
     expect(added.rules).toHaveLength(64);
     expect(added.dirError?.message).toMatch(/cannot read the rule directory/);
-    expect(describeRuleSet(added)).toBe('64 rules: 64 from the decnet pack, 0 from /nonexistent/ttp-rules (unreadable)');
+    expect(describeRuleSet(added)).toBe(
+      '64 rules: 64 from the decnet pack, 0 from /nonexistent/ttp-rules (unreadable)',
+    );
     const replaced = loadRuleSet(attack, { dir: '/nonexistent/ttp-rules', mode: 'replace' });
     expect(replaced.rules).toEqual([]);
     expect(replaced.dirError).toBeDefined();

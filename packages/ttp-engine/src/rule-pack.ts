@@ -5,7 +5,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AttackCatalog } from './attack-catalog.js';
 import { RuleLoadError } from './errors.js';
-import { isDormant, loadRuleDirectory, loadRuleTexts, RULE_FILE_PATTERN, type RuleLoadReport, type RuleText } from './rule-loader.js';
+import {
+  isDormant,
+  loadRuleDirectory,
+  loadRuleTexts,
+  RULE_FILE_PATTERN,
+  type RuleLoadReport,
+  type RuleText,
+} from './rule-loader.js';
 import type { Rule } from './rule.js';
 
 /**
@@ -104,7 +111,8 @@ export function loadRuleSet(attack: AttackCatalog, options: RuleSetOptions = {})
     try {
       local = loadRuleDirectory(dir, attack);
     } catch (err) {
-      dirError = err instanceof RuleLoadError ? err : new RuleLoadError(dir, 0, 0, (err as Error).message, { cause: err });
+      dirError =
+        err instanceof RuleLoadError ? err : new RuleLoadError(dir, 0, 0, (err as Error).message, { cause: err });
     }
   }
   const byId = new Map<string, Rule>();

