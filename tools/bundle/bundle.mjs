@@ -5,7 +5,7 @@
 // implementation (see ARCHITECTURE.md: apps choose the bus).
 // Usage: node tools/bundle/bundle.mjs [--quiet] [project ...]   (no project = all)
 import { build } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { discoverBundles, discoverWorkers } from './discover.mjs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,16 @@ const workerCatalogPlugin = {
   },
 };
 
+// decnet's ATT&CK rule pack travels inside every bundle that loads it (@decnet/ttp-engine reads
+// globalThis.DECNET_TTP_RULE_PACK), so a worker image built from its bundle directory alone has it.
+const TTP_RULE_PACK_DIR = join(ROOT, 'packages/ttp-engine/rules');
+const TTP_RULE_PACK = Object.fromEntries(
+  readdirSync(TTP_RULE_PACK_DIR)
+    .filter((f) => /^[A-Za-z0-9_]+\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => [f, readFileSync(join(TTP_RULE_PACK_DIR, f), 'utf8')]),
+);
+
 async function bundleOne(b) {
   const outdir = join(ROOT, b.outDir);
   mkdirSync(outdir, { recursive: true });
@@ -82,6 +92,8 @@ async function bundleOne(b) {
     logLevel: 'warning',
     absWorkingDir: ROOT,
     plugins: [workerCatalogPlugin],
+    // A string literal (JSON text) is inlined where it is read; an object would become a module every chunk imports.
+    define: { 'globalThis.DECNET_TTP_RULE_PACK': JSON.stringify(JSON.stringify(TTP_RULE_PACK)) },
   };
   let result;
   if (b.kind === 'worker') {

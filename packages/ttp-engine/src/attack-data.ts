@@ -1,6 +1,6 @@
 // CURATED ATT&CK DATA — NOT THE OFFICIAL MITRE BUNDLE. A hand-made extract of MITRE ATT&CK
 // Enterprise v15.1: the 14 Enterprise tactics and every technique and sub-technique the rules
-// and lifters can emit (ids, names, tactic short names). Check it with
+// (upstream's and decnet's own pack) and lifters can emit (ids, names, tactic short names). Check it with
 // `decnet ttp attack verify enterprise-attack-15.1.json`; DECNET_ATTACK_BUNDLE replaces it at run time.
 //
 // ATT&CK® is a registered trademark of The MITRE Corporation; ATT&CK content © The MITRE
@@ -81,6 +81,8 @@ export const CURATED_ATTACK_DATA: AttackData = {
     { id: 'T1027', name: 'Obfuscated Files or Information', tactics: [DE] },
     { id: 'T1029', name: 'Scheduled Transfer', tactics: ['exfiltration'] },
     { id: 'T1033', name: 'System Owner/User Discovery', tactics: [DI] },
+    { id: 'T1037', name: 'Boot or Logon Initialization Scripts', tactics: [PER, PE] },
+    { id: 'T1037.004', name: 'RC Scripts', tactics: [PER, PE] },
     { id: 'T1036', name: 'Masquerading', tactics: [DE] },
     { id: 'T1036.005', name: 'Match Legitimate Name or Location', tactics: [DE] },
     { id: 'T1046', name: 'Network Service Discovery', tactics: [DI] },
@@ -91,6 +93,7 @@ export const CURATED_ATTACK_DATA: AttackData = {
     { id: 'T1059', name: 'Command and Scripting Interpreter', tactics: [EX] },
     { id: 'T1059.004', name: 'Unix Shell', tactics: [EX] },
     { id: 'T1070', name: 'Indicator Removal', tactics: [DE] },
+    { id: 'T1070.002', name: 'Clear Linux or Mac System Logs', tactics: [DE] },
     { id: 'T1070.003', name: 'Clear Command History', tactics: [DE] },
     { id: 'T1071', name: 'Application Layer Protocol', tactics: [C2] },
     { id: 'T1071.001', name: 'Web Protocols', tactics: [C2] },
@@ -122,6 +125,8 @@ export const CURATED_ATTACK_DATA: AttackData = {
     { id: 'T1496', name: 'Resource Hijacking', tactics: ['impact'] },
     { id: 'T1505', name: 'Server Software Component', tactics: [PER] },
     { id: 'T1505.003', name: 'Web Shell', tactics: [PER] },
+    { id: 'T1543', name: 'Create or Modify System Process', tactics: [PER, PE] },
+    { id: 'T1543.002', name: 'Systemd Service', tactics: [PER, PE] },
     { id: 'T1548', name: 'Abuse Elevation Control Mechanism', tactics: [PE, DE] },
     { id: 'T1548.001', name: 'Setuid and Setgid', tactics: [PE, DE] },
     { id: 'T1548.003', name: 'Sudo and Sudo Caching', tactics: [PE, DE] },

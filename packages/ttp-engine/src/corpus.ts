@@ -1,6 +1,7 @@
 // Corpus evaluation in upstream's format (one JSON object per line: source_kind, payload,
-// expected_rule_ids, label): per-rule and overall precision and recall, and upstream's precision
-// targets (0.95 for high-confidence and lifter families, 0.80 for the listed broad rules).
+// expected_rule_ids, label): per-rule and overall precision and recall, upstream's precision
+// targets (0.95 for high-confidence and lifter families, 0.80 for the listed broad rules) and
+// decnet's recall target (0.95: a rule must find what its corpus rows expect).
 import * as z from 'zod/mini';
 import type { TtpEngine } from './engine.js';
 import { LIFTERS } from './lifters/index.js';
@@ -61,6 +62,9 @@ export function parseCorpus(text: string): { rows: CorpusRow[]; errors: CorpusLi
   return { rows, errors };
 }
 
+/** Recall every rule that a corpus row expects must reach. */
+export const RECALL_TARGET = 0.95;
+
 /** Rules upstream holds to 0.80 precision (broad discovery and interpreter rules, R0052). */
 export const BROAD_RULES: ReadonlySet<string> = new Set(['R0011', 'R0016', 'R0018', 'R0019', 'R0020', 'R0021', 'R0029', 'R0052']);
 /** Lifter families held to 0.95 regardless of confidence. */
@@ -82,6 +86,8 @@ export function precisionTarget(rule: Rule): number {
 /** Counts and scores of one rule. */
 export interface RuleScore {
   readonly ruleId: string;
+  /** The techniques the rule emits (the sub-technique when it has one); empty for ids no loaded rule has. */
+  readonly techniques: readonly string[];
   readonly tp: number;
   readonly fp: number;
   readonly fn: number;
@@ -93,6 +99,8 @@ export interface RuleScore {
   readonly target: number | null;
   /** False when precision is below target; null when there is nothing to judge. */
   readonly meetsTarget: boolean | null;
+  /** False when recall is below {@link RECALL_TARGET}; null when no row expects the rule. */
+  readonly meetsRecall: boolean | null;
 }
 
 /** One row's outcome. */
@@ -111,7 +119,7 @@ export interface CorpusReport {
   readonly overall: { readonly tp: number; readonly fp: number; readonly fn: number; readonly precision: number | null; readonly recall: number | null };
   /** Rows where fired ≠ expected. */
   readonly mismatches: readonly RowOutcome[];
-  /** True when every judged rule meets its target. */
+  /** True when every judged rule meets its precision target and {@link RECALL_TARGET}. */
   readonly meetsTargets: boolean;
 }
 
@@ -142,14 +150,17 @@ export function evaluateCorpus(engine: TtpEngine, rows: readonly CorpusRow[], ma
     .map(([ruleId, c]) => {
       const rule = engine.rule(ruleId);
       const precision = ratio(c.tp, c.tp + c.fp);
+      const recall = ratio(c.tp, c.tp + c.fn);
       const target = rule ? precisionTarget(rule) : null;
       return {
         ruleId,
+        techniques: rule ? [...new Set(rule.emits.map((e) => e.subTechniqueId ?? e.techniqueId))] : [],
         ...c,
         precision,
-        recall: ratio(c.tp, c.tp + c.fn),
+        recall,
         target,
         meetsTarget: precision === null || target === null ? null : precision >= target,
+        meetsRecall: recall === null ? null : recall >= RECALL_TARGET,
       };
     });
   const total = rules.reduce((s, r) => ({ tp: s.tp + r.tp, fp: s.fp + r.fp, fn: s.fn + r.fn }), { tp: 0, fp: 0, fn: 0 });
@@ -159,6 +170,6 @@ export function evaluateCorpus(engine: TtpEngine, rows: readonly CorpusRow[], ma
     rules,
     overall: { ...total, precision: ratio(total.tp, total.tp + total.fp), recall: ratio(total.tp, total.tp + total.fn) },
     mismatches,
-    meetsTargets: rules.every((r) => r.meetsTarget !== false),
+    meetsTargets: rules.every((r) => r.meetsTarget !== false && r.meetsRecall !== false),
   };
 }

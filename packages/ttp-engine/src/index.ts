@@ -1,14 +1,15 @@
 /**
- * MITRE ATT&CK tagging without I/O beyond reading rule files: upstream's YAML rules (Python
+ * MITRE ATT&CK tagging without I/O beyond reading rule files: decnet's own rule pack (64 YAML
+ * rules, shipped inside every bundle) optionally combined with an operator's directory, Python
  * regular expressions translated to V8, checked for catastrophic backtracking, run through a
- * linear-time matcher on long input; `lifter:` rules as code), confidence and the 0.3 floor,
+ * linear-time matcher on long input; `lifter:` rules as code; confidence and the 0.3 floor,
  * deterministic tag ids, curated offline ATT&CK data with its release, corpus scoring, and the
  * STIX 2.1 export builder. Never imports the database layer.
  *
  * ```ts
- * import { AttackCatalog, TtpEngine, loadRuleDirectory } from '@decnet/ttp-engine';
+ * import { AttackCatalog, TtpEngine, loadRuleSet } from '@decnet/ttp-engine';
  * const attack = AttackCatalog.curated();
- * const { rules, errors } = loadRuleDirectory('rules/ttp', attack);
+ * const { rules, errors } = loadRuleSet(attack, { dir: process.env.DECNET_TTP_RULES_DIR });
  * const engine = new TtpEngine(rules, attack);
  * engine.tag({ sourceKind: 'command', sourceId: 'sess#0', payload: { command_text: 'cat /etc/shadow' } });
  * ```
@@ -28,7 +29,7 @@ export { AuthWindow, MAX_TRACKED_SOURCES, PRIOR_BRUTE_MEMORY_MS } from './auth-w
 export { CompiledPattern, FAST_PATH_MAX_CHARS, MAX_MATCH_INPUT_CHARS, SLOW_EXEC_MS } from './compiled-pattern.js';
 // corpus.ts
 export type { CorpusLineError, CorpusReport, CorpusRow, RowOutcome, RuleScore } from './corpus.js';
-export { BROAD_RULES, evaluateCorpus, parseCorpus, precisionTarget } from './corpus.js';
+export { BROAD_RULES, RECALL_TARGET, evaluateCorpus, parseCorpus, precisionTarget } from './corpus.js';
 // engine.ts
 export type { CredentialWindowSettings, Evaluation, TagOptions } from './engine.js';
 export { MAX_EVIDENCE_LIST, MAX_EVIDENCE_STRING, MIN_CONFIDENCE, TtpEngine } from './engine.js';
@@ -49,8 +50,28 @@ export { assertSafePattern } from './regex-safety.js';
 export type { LifterMatch, PatternMatch, Rule, RuleEmit, RuleState, SourceKind, TagCandidate, TagSource } from './rule.js';
 export { COMMAND_CONTEXT_FIELDS, DEFAULT_MATCH_FIELDS, SOURCE_KINDS, isSourceKind } from './rule.js';
 // rule-loader.ts
-export type { RuleLoadReport } from './rule-loader.js';
-export { LIFTER_PREFIX, MAX_RULE_FILE_BYTES, RULE_FILE_PATTERN, isDormant, loadRuleDirectory, parseRule } from './rule-loader.js';
+export type { RuleLoadReport, RuleText } from './rule-loader.js';
+export {
+  LIFTER_PREFIX,
+  MAX_RULE_FILE_BYTES,
+  RULE_FILE_PATTERN,
+  isDormant,
+  loadRuleDirectory,
+  loadRuleTexts,
+  parseRule,
+} from './rule-loader.js';
+// rule-pack.ts
+export type { RuleSetOptions, RuleSetReport, RuleSetSource, RulesMode } from './rule-pack.js';
+export {
+  RULES_MODES,
+  SHIPPED_PACK_ORIGIN,
+  describeRuleSet,
+  isShippedPackEmbedded,
+  loadRuleSet,
+  loadShippedRules,
+  shippedPackLocation,
+  shippedRuleTexts,
+} from './rule-pack.js';
 // stix.ts
 export type { StixAttackerInput, StixBundle, StixObject, StixTagInput } from './stix.js';
 export { STIX_NAMESPACE, STIX_SCO_NAMESPACE, buildStixBundle, validateStixBundle } from './stix.js';

@@ -188,6 +188,23 @@ export function isDormant(rule: Rule): boolean {
   return rule.match.type === 'lifter' && !LIFTERS.has(rule.match.lifter);
 }
 
+/** One rule file's text, and the name errors and tags report it under. */
+export interface RuleText {
+  readonly file: string;
+  readonly text: string;
+}
+
+/**
+ * Loads rules from texts already in memory (the shipped pack). Same checks as
+ * {@link loadRuleDirectory}: a bad text becomes an entry of `errors`, a repeated `rule_id` is
+ * rejected, the others load. Never throws.
+ */
+export function loadRuleTexts(texts: readonly RuleText[], attack: AttackCatalog): RuleLoadReport {
+  const collector = new RuleCollector(attack);
+  for (const { file, text } of texts) collector.add(file, () => text);
+  return collector.report(texts.length);
+}
+
 /**
  * Loads every rule file (`[A-Za-z0-9_]+.ya?ml`) of `dir`. A file that fails becomes an entry of
  * `errors` and the others load; a second file with an already-loaded `rule_id` is rejected.
@@ -200,24 +217,44 @@ export function loadRuleDirectory(dir: string, attack: AttackCatalog): RuleLoadR
   } catch (err) {
     throw new RuleLoadError(dir, 0, 0, `cannot read the rule directory: ${(err as Error).message}`, { cause: err });
   }
-  const rules: Rule[] = [];
-  const errors: RuleLoadError[] = [];
-  const warnings: string[] = [];
-  const seen = new Map<string, string>();
+  const collector = new RuleCollector(attack);
   for (const name of names) {
     const path = join(dir, name);
-    try {
+    collector.add(path, () => {
       const size = statSync(path).size;
       if (size > MAX_RULE_FILE_BYTES) throw new RuleLoadError(path, 0, 0, `file is ${size} bytes, over the ${MAX_RULE_FILE_BYTES}-byte limit`);
-      const rule = parseRule(readFileSync(path, 'utf8'), path, attack, (w) => warnings.push(w));
-      const previous = seen.get(rule.ruleId);
-      if (previous !== undefined) throw new RuleLoadError(path, 1, 1, `duplicate rule_id ${rule.ruleId} (already loaded from ${previous})`);
-      seen.set(rule.ruleId, path);
-      rules.push(rule);
+      return readFileSync(path, 'utf8');
+    });
+  }
+  return collector.report(names.length);
+}
+
+/** Gathers rules file by file: parse errors and repeated ids become errors, never exceptions. */
+class RuleCollector {
+  private readonly rules: Rule[] = [];
+  private readonly errors: RuleLoadError[] = [];
+  private readonly warnings: string[] = [];
+  private readonly seen = new Map<string, string>();
+
+  constructor(private readonly attack: AttackCatalog) {}
+
+  add(file: string, read: () => string): void {
+    try {
+      const rule = parseRule(read(), file, this.attack, (w) => this.warnings.push(w));
+      const previous = this.seen.get(rule.ruleId);
+      if (previous !== undefined) {
+        throw new RuleLoadError(file, 1, 1, `duplicate rule_id ${rule.ruleId} (already loaded from ${previous})`);
+      }
+      this.seen.set(rule.ruleId, file);
+      this.rules.push(rule);
     } catch (err) {
-      errors.push(err instanceof RuleLoadError ? err : new RuleLoadError(path, 0, 0, (err as Error).message, { cause: err }));
+      const error = err instanceof RuleLoadError ? err : new RuleLoadError(file, 0, 0, (err as Error).message, { cause: err });
+      this.errors.push(error);
     }
   }
-  rules.sort((a, b) => a.ruleId.localeCompare(b.ruleId));
-  return { rules, errors, warnings, dormant: rules.filter(isDormant), files: names.length };
+
+  report(files: number): RuleLoadReport {
+    const rules = [...this.rules].sort((a, b) => a.ruleId.localeCompare(b.ruleId));
+    return { rules, errors: [...this.errors], warnings: [...this.warnings], dormant: rules.filter(isDormant), files };
+  }
 }

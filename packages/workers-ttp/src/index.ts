@@ -1,6 +1,6 @@
 /**
- * The `ttp` worker: tags what attackers do with MITRE ATT&CK techniques using upstream's YAML
- * rules (via @decnet/ttp-engine). It consumes upstream's inputs (`attacker.session.ended` with
+ * The `ttp` worker: tags what attackers do with MITRE ATT&CK techniques using decnet's own rule
+ * pack, built in, plus any operator rule directory (via @decnet/ttp-engine). It consumes upstream's inputs (`attacker.session.ended` with
  * one command source per command, `attacker.observed`, `attacker.intel.enriched`,
  * `attacker.fingerprinted`, `identity.formed/merged`, `credential.reuse.detected`,
  * `email.received`, `canary.>`) and `log.event.>` (commands, HTTP requests and auth attempts,
@@ -10,7 +10,7 @@
  *
  * ```ts
  * import { worker } from '@decnet/worker-ttp';
- * // DECNET_TTP_RULES_DIR=rules/ttp DATABASE_URL=postgres://... node dist/workers/ttp/main.js
+ * // DATABASE_URL=postgres://... node dist/workers/ttp/main.js   (the rule pack is built in)
  * ```
  * @module
  */

@@ -1,6 +1,7 @@
 // The ttp worker's options: DECNET_TTP_* environment keys, their defaults (written once, here),
 // validated together. The ATT&CK data comes from DECNET_ATTACK_BUNDLE (see @decnet/ttp-engine).
 import { envReader, intIn, withDeprecatedKeys, type BusKind, type DeprecatedEnvKeys } from '@decnet/core';
+import { RULES_MODES, type RulesMode } from '@decnet/ttp-engine';
 
 /** When an event is acknowledged to the bus. */
 export type TtpAckMode = 'commit' | 'receive';
@@ -13,8 +14,17 @@ export interface TtpOptions {
    * the batch in memory). @default `receive` on the in-memory bus, `commit` otherwise (DECNET_TTP_ACK)
    */
   ack: TtpAckMode;
-  /** Directory of rule files (`[A-Za-z0-9_]+.ya?ml`), relative to the working directory. @default `rules/ttp` (DECNET_TTP_RULES_DIR) */
+  /**
+   * An operator's directory of rule files (`[A-Za-z0-9_]+.ya?ml`, relative to the working
+   * directory), added to decnet's shipped pack: a file with a pack rule's id overrides it. Empty:
+   * the pack alone. @default `''` (DECNET_TTP_RULES_DIR)
+   */
   rulesDir: string;
+  /**
+   * `add`: the directory adds to the shipped pack. `replace`: the directory's rules only (needs
+   * DECNET_TTP_RULES_DIR). @default `add` (DECNET_TTP_RULES_MODE)
+   */
+  rulesMode: RulesMode;
   /** How often the rule directory is checked for changes; 0 never. @default 10000 (DECNET_TTP_RULES_RELOAD_MS) */
   rulesReloadMs: number;
   /** How often operator rule states (`ttp_rule_state`) are re-read. @default 5000 (DECNET_TTP_RULE_STATE_REFRESH_MS) */
@@ -43,7 +53,8 @@ export function defaultTtpAck(bus: BusKind): TtpAckMode {
 
 /** The defaults that do not depend on the bus. */
 export const TTP_DEFAULTS: Readonly<Omit<TtpOptions, 'ack'>> = {
-  rulesDir: 'rules/ttp',
+  rulesDir: '',
+  rulesMode: 'add',
   rulesReloadMs: 10_000,
   ruleStateRefreshMs: 5_000,
   logEvents: true,
@@ -74,6 +85,9 @@ export function compileTtpOptions(env: Env, bus: BusKind, overrides: Partial<Ttp
   const options: TtpOptions = {
     ack: read<TtpAckMode>('DECNET_TTP_ACK', 'commit or receive', defaultTtpAck(bus), (v) => (v === 'commit' || v === 'receive' ? v : undefined)),
     rulesDir: read('DECNET_TTP_RULES_DIR', 'a directory path', d.rulesDir, (v) => v),
+    rulesMode: read<RulesMode>('DECNET_TTP_RULES_MODE', 'add or replace', d.rulesMode, (v) =>
+      (RULES_MODES as readonly string[]).includes(v) ? (v as RulesMode) : undefined,
+    ),
     rulesReloadMs: read('DECNET_TTP_RULES_RELOAD_MS', 'milliseconds from 0 to 3600000', d.rulesReloadMs, intIn(0, 3_600_000)),
     ruleStateRefreshMs: read('DECNET_TTP_RULE_STATE_REFRESH_MS', 'milliseconds from 100 to 3600000', d.ruleStateRefreshMs, intIn(100, 3_600_000)),
     logEvents: read('DECNET_TTP_LOG_EVENTS', 'true or false', d.logEvents, bool),
@@ -83,6 +97,10 @@ export function compileTtpOptions(env: Env, bus: BusKind, overrides: Partial<Ttp
     pendingRetryMs: read('DECNET_TTP_PENDING_RETRY_MS', 'milliseconds from 50 to 3600000', d.pendingRetryMs, intIn(50, 3_600_000)),
     queueSize: read('DECNET_TTP_QUEUE_SIZE', 'an integer from 1024 to 10000000', d.queueSize, intIn(1024, 10_000_000)),
   };
+  if (options.rulesMode === 'replace' && options.rulesDir === '' && overrides.rulesDir === undefined) {
+    const expected = 'add, or replace together with DECNET_TTP_RULES_DIR naming the rules that replace the pack';
+    reader.fail('DECNET_TTP_RULES_MODE', expected, 'replace');
+  }
   reader.assertValid();
   return Object.freeze({ ...options, ...overrides });
 }

@@ -1,8 +1,11 @@
-// The real bundle, standalone on Kafka: `node dist/workers/ttp/main.js` tags a session published
-// on Kafka, announces it on Kafka, exits 0 on SIGTERM, and its bundle holds no Kafka client of
-// its own beyond the host's (the import floor is checked by the bundle test).
+// The real bundle, standalone on Kafka: `node dist/workers/ttp/main.js`, copied out of the
+// repository as its image would be, tags a session published on Kafka with the rule pack it
+// carries, announces it on Kafka, and exits 0 on SIGTERM (the import floor is checked by the
+// bundle test).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { openKafkaTransport } from '@decnet/bus-kafka';
 import { silentLogger, type BusTransport } from '@decnet/core';
 import { captureEvents, eventually } from '@decnet/core/testing';
@@ -10,7 +13,6 @@ import type { Database } from '@decnet/db';
 import { migratedScratchDatabase } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UPSTREAM_RULES_DIR } from './test-kit.fixture.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 let scratch: ScratchDatabase;
@@ -18,9 +20,13 @@ let database: Database;
 let transport: BusTransport | undefined;
 let child: ChildProcess | undefined;
 let output = '';
+/** The bundle directory alone, outside the repository (what the Dockerfile copies). */
+let image: string;
 
 beforeAll(async () => {
   execFileSync(process.execPath, ['tools/bundle/bundle.mjs', '--quiet', 'worker-ttp'], { cwd: ROOT, stdio: 'inherit' });
+  image = mkdtempSync(join(tmpdir(), 'ttp-image-'));
+  cpSync(join(ROOT, 'dist/workers/ttp'), image, { recursive: true });
   ({ scratch, database } = await migratedScratchDatabase());
 }, 120_000);
 afterAll(async () => {
@@ -28,6 +34,7 @@ afterAll(async () => {
   await transport?.close();
   await database.close();
   await scratch.drop();
+  rmSync(image, { recursive: true, force: true });
 });
 
 describe('the ttp bundle runs standalone on Kafka', () => {
@@ -39,15 +46,14 @@ describe('the ttp bundle runs standalone on Kafka', () => {
     transport = await openKafkaTransport({ brokers: brokers.split(','), prefix, instanceId: 'ttp-test', log: silentLogger });
     const bus = transport.connect('test');
     const tagged = captureEvents(bus, 'ttp.tagged');
-    child = spawn(process.execPath, ['dist/workers/ttp/main.js'], {
-      cwd: ROOT,
+    child = spawn(process.execPath, ['main.js'], {
+      cwd: image,
       env: {
         ...process.env,
         DECNET_BUS: 'kafka',
         KAFKA_BROKERS: brokers,
         DECNET_KAFKA_PREFIX: prefix,
         DATABASE_URL: scratch.url,
-        DECNET_TTP_RULES_DIR: UPSTREAM_RULES_DIR,
         DECNET_LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -29,7 +29,7 @@ export async function hostTtp(broker: MemoryBroker, url: string, overrides: Part
   let ready!: () => void;
   const subscribed = new Promise<void>((r) => (ready = r));
   const runner = new WorkerRunner({
-    spec: createTtpWorker({ rulesDir: UPSTREAM_RULES_DIR, pendingRetryMs: 100, ruleStateRefreshMs: 100, rulesReloadMs: 100, ...overrides }, { onReady: ready }),
+    spec: createTtpWorker({ rulesDir: UPSTREAM_RULES_DIR, rulesMode: 'replace', pendingRetryMs: 100, ruleStateRefreshMs: 100, rulesReloadMs: 100, ...overrides }, { onReady: ready }),
     bus: broker.connect('ttp'),
     config: testConfig({ DATABASE_URL: url, DECNET_HEALTH_INTERVAL_MS: '100' }),
     log: process.env.DEBUG_TEST ? createLogger({ level: 'debug', name: 'test' }) : silentLogger,

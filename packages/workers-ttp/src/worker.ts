@@ -139,14 +139,19 @@ export async function runTtp(ctx: WorkerContext, overrides: Partial<TtpOptions> 
   failed.catch(() => undefined);
 
   // ----- rules ------------------------------------------------------------------------------
-  const source = new RuleSource(options.rulesDir, attack);
+  const source = new RuleSource(options.rulesDir, attack, options.rulesMode);
   let generation: RuleGeneration = source.load();
   const announce = (g: RuleGeneration): void => {
-    if (g.error) ctx.log.error('rule directory unreadable; tagging nothing until it appears', { dir: source.dir, reason: g.error });
+    if (g.error) {
+      const context = { dir: source.dir, reason: g.error, rules: g.report.rules.length };
+      ctx.log.error('rule directory unreadable; using the other rules until it appears', context);
+    }
     for (const e of g.report?.errors ?? []) ctx.log.error('rule file rejected', { file: e.file, line: e.line, reason: e.reason });
     for (const w of g.report?.warnings ?? []) ctx.log.warn('rule accepted with a warning', { warning: w });
     ctx.log.info('rules loaded', {
+      from: g.description,
       dir: source.dir,
+      mode: source.mode,
       rules: g.report?.rules.length ?? 0,
       rejected: g.report?.errors.length ?? 0,
       dormant: g.report?.dormant.map((r) => r.ruleId) ?? [],
@@ -402,6 +407,7 @@ export async function runTtp(ctx: WorkerContext, overrides: Partial<TtpOptions> 
       rules: generation.report?.rules.length ?? 0,
       rulesRejected: generation.report?.errors.length ?? 0,
       rulesError: generation.error ?? null,
+      rulesFrom: generation.description,
       attackRelease: attack.release,
       ack: options.ack,
       queued: queue.length,

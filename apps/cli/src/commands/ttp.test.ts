@@ -1,6 +1,7 @@
-// `decnet ttp`: corpus scoring on the three shared corpora (read from ../shared as they are),
-// rule checking with file:line errors, tags and STIX export from Postgres, and the ATT&CK
-// verification against a bundle in the official format.
+// `decnet ttp`: corpus scoring on the three shared corpora (read from ../shared as they are) with
+// the shipped pack by default or upstream's rules, rule listing with sources and file:line
+// errors, tags and STIX export from Postgres, and the ATT&CK verification against a bundle in
+// the official format.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,23 +21,63 @@ const { migrate, openDatabase } = await import('@decnet/db');
 const RULES = fileURLToPath(new URL('../../../../../shared/upstream-data/ttp-rules', import.meta.url));
 const CORPORA = fileURLToPath(new URL('../../../../../shared/upstream-data/ttp-corpus', import.meta.url));
 
-describe('decnet ttp eval scores the shared corpora against upstream\'s targets', () => {
-  it.each(['seed_behavioral.jsonl', 'seed_email.jsonl', 'seed_intel.jsonl'])('%s: every rule meets its target (JSON)', async (file) => {
+interface EvalJson {
+  rulesLoaded: number;
+  rulesFrom: string;
+  meetsTargets: boolean;
+  corpora: { corpus: string; rows: number; meetsTargets: boolean; overall: { precision: number; recall: number }; rules: { ruleId: string; techniques: string[]; precision: number; recall: number; target: number }[] }[];
+}
+
+describe('decnet ttp eval scores the shared corpora with the shipped pack by default', () => {
+  it('scores all three corpora of a directory at 0.95 precision and recall or better, per rule (JSON)', async () => {
     const io = capture();
-    expect(await run(['eval', join(CORPORA, file), '--rules', RULES, '--json'], io)).toBe(0);
-    const report = JSON.parse(io.out()) as { rulesLoaded: number; meetsTargets: boolean; overall: { precision: number; recall: number }; rules: { ruleId: string; precision: number; target: number }[] };
-    expect(report.rulesLoaded).toBe(59);
-    expect(report.meetsTargets).toBe(true);
-    expect(report.overall).toMatchObject({ precision: 1, recall: 1 });
-    for (const r of report.rules) expect(r.precision, r.ruleId).toBeGreaterThanOrEqual(r.target);
+    expect(await run(['eval', CORPORA, '--json'], io)).toBe(0);
+    const report = JSON.parse(io.out()) as EvalJson;
+    expect(report).toMatchObject({ rulesLoaded: 64, rulesFrom: '64 rules: 64 from the decnet pack', meetsTargets: true });
+    expect(report.corpora.map((c) => c.corpus.slice(CORPORA.length + 1))).toEqual(['seed_behavioral.jsonl', 'seed_email.jsonl', 'seed_intel.jsonl']);
+    for (const corpus of report.corpora) {
+      expect(corpus.overall.precision, corpus.corpus).toBeGreaterThanOrEqual(0.95);
+      expect(corpus.overall.recall, corpus.corpus).toBeGreaterThanOrEqual(0.95);
+      for (const r of corpus.rules) {
+        expect(r.precision, r.ruleId).toBeGreaterThanOrEqual(Math.max(0.95, r.target));
+        expect(r.recall, r.ruleId).toBeGreaterThanOrEqual(0.95);
+        expect(r.techniques.length, r.ruleId).toBeGreaterThan(0);
+      }
+    }
   });
 
-  it('prints a table per rule and the overall line', async () => {
-    const io = capture({ DECNET_TTP_RULES_DIR: RULES });
+  it.each(['seed_behavioral.jsonl', 'seed_email.jsonl', 'seed_intel.jsonl'])('%s: upstream\'s rules meet their targets too', async (file) => {
+    const io = capture();
+    expect(await run(['eval', join(CORPORA, file), '--rules', RULES, '--rules-mode', 'replace', '--json'], io)).toBe(0);
+    const report = JSON.parse(io.out()) as EvalJson;
+    expect(report.rulesLoaded).toBe(59);
+    expect(report.rulesFrom).toBe(`59 rules: 59 from ${RULES}`);
+    expect(report.corpora[0]?.overall).toMatchObject({ precision: 1, recall: 1 });
+  });
+
+  it('prints a table per rule with its technique, and the overall line', async () => {
+    const io = capture();
     expect(await run(['eval', join(CORPORA, 'seed_intel.jsonl')], io)).toBe(0);
-    expect(io.out()).toMatch(/^RULE\s+TP\s+FP\s+FN\s+PRECISION\s+RECALL\s+TARGET\s+OK\n/);
-    expect(io.out()).toMatch(/R0054\s+1\s+0\s+0\s+1\.000\s+1\.000\s+0\.95\s+yes/);
+    expect(io.out()).toMatch(/^using 64 rules: 64 from the decnet pack\n/);
+    expect(io.out()).toMatch(/\nRULE\s+TECHNIQUE\s+TP\s+FP\s+FN\s+PRECISION\s+RECALL\s+TARGET\s+OK\n/);
+    expect(io.out()).toMatch(/R0056\s+T1071\.001,T1588\.001\s+1\s+0\s+0\s+1\.000\s+1\.000\s+0\.95\s+yes/);
     expect(io.out()).toContain('overall: 8 rows, tp 6, fp 0, fn 0, precision 1.000, recall 1.000');
+  });
+
+  it('prints one Markdown table over every corpus (the README\'s)', async () => {
+    const io = capture();
+    expect(await run(['eval', CORPORA, '--markdown'], io)).toBe(0);
+    const lines = io.out().split('\n');
+    expect(lines[0]).toBe('| corpus | rule | technique | TP | FP | FN | precision | recall |');
+    expect(lines).toContain('| seed_behavioral.jsonl | R0036 | T1552.001 | 1 | 0 | 0 | 1.000 | 1.000 |');
+    expect(lines.filter((l) => l.includes('**all**'))).toHaveLength(3);
+    expect(io.out()).toContain('Rules: 64 rules: 64 from the decnet pack.');
+  });
+
+  it('adds an operator directory from DECNET_TTP_RULES_DIR, its rules overriding the pack\'s', async () => {
+    const io = capture({ DECNET_TTP_RULES_DIR: RULES });
+    expect(await run(['eval', join(CORPORA, 'seed_intel.jsonl'), '--json'], io)).toBe(0);
+    expect((JSON.parse(io.out()) as EvalJson).rulesFrom).toBe(`64 rules: 5 from the decnet pack, 59 from ${RULES} (overriding ${Array.from({ length: 59 }, (_, i) => `R${String(i + 1).padStart(4, '0')}`).join(', ')})`);
   });
 
   it('exits 1 when a rule misses its target, listing the rows that disagree and skipping garbage lines', async () => {
@@ -47,43 +88,66 @@ describe('decnet ttp eval scores the shared corpora against upstream\'s targets'
         corpus,
         [
           JSON.stringify({ source_kind: 'command', payload: { command_text: 'cat /etc/shadow' }, expected_rule_ids: [], label: 'admin reading shadow' }),
+          JSON.stringify({ source_kind: 'command', payload: { command_text: 'ls -la' }, expected_rule_ids: ['R0019'], label: 'not user discovery' }),
           'garbage',
         ].join('\n'),
       );
       const io = capture();
-      expect(await run(['eval', corpus, '--rules', RULES], io)).toBe(1);
-      expect(io.out()).toMatch(/R0014\s+0\s+1\s+0\s+0\.000\s+-\s+0\.95\s+NO/);
+      expect(await run(['eval', corpus], io)).toBe(1);
+      expect(io.out()).toMatch(/R0014\s+T1003\.008\s+0\s+1\s+0\s+0\.000\s+-\s+0\.95\s+NO/);
+      expect(io.out()).toMatch(/R0019\s+T1033\s+0\s+0\s+1\s+-\s+0\.000\s+0\.80\s+NO/);
       expect(io.out()).toContain('line 1 (admin reading shadow): expected [], fired [R0014]');
-      expect(io.err()).toContain('mine.jsonl:2: skipped: not JSON');
+      expect(io.err()).toContain('mine.jsonl:3: skipped: not JSON');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('reports an unreadable corpus', async () => {
+  it('reports an unreadable corpus or rule directory in one line, and a bad mode as a usage error', async () => {
     const io = capture();
-    expect(await run(['eval', '/nonexistent.jsonl', '--rules', RULES], io)).toBe(1);
-    expect(io.err()).toContain('cannot read /nonexistent.jsonl');
+    expect(await run(['eval', '/nonexistent.jsonl'], io)).toBe(1);
+    expect(io.err()).toMatch(/^decnet ttp eval: cannot read \/nonexistent\.jsonl: .*: name a corpus file/);
+    const rules = capture();
+    expect(await run(['eval', CORPORA, '--rules', '/nonexistent/rules'], rules)).toBe(1);
+    expect(rules.err().trim().split('\n')).toEqual([
+      expect.stringMatching(/^decnet ttp eval: \/nonexistent\/rules: cannot read the rule directory: .*: name an existing directory with --rules or DECNET_TTP_RULES_DIR$/),
+    ]);
+    await expect(run(['eval', CORPORA, '--rules-mode', 'merge'], capture())).rejects.toThrow(/--rules-mode must be add or replace/);
+    await expect(run(['eval', CORPORA], capture({ DECNET_TTP_RULES_MODE: 'replace' }))).rejects.toThrow(/needs --rules DIR/);
+    await expect(run(['eval'], capture())).rejects.toThrow(/at least one/);
   });
 });
 
-describe('decnet ttp rules checks a rule directory', () => {
-  it('lists all 59 upstream rules', async () => {
+describe('decnet ttp rules lists the rules and where each comes from', () => {
+  it('lists the 64 rules of the shipped pack', async () => {
     const io = capture();
-    expect(await run(['rules', '--rules', RULES, '--json'], io)).toBe(0);
-    const out = JSON.parse(io.out()) as { rules: unknown[]; errors: unknown[]; dormant: string[]; attackRelease: string };
-    expect(out).toMatchObject({ errors: [], dormant: ['R0030'], attackRelease: 'v15.1' });
-    expect(out.rules).toHaveLength(59);
+    expect(await run(['rules', '--json'], io)).toBe(0);
+    const out = JSON.parse(io.out()) as { rules: { ruleId: string; source: string }[]; errors: unknown[]; dormant: string[]; attackRelease: string; from: string; pack: string };
+    expect(out).toMatchObject({ errors: [], dormant: ['R0030'], attackRelease: 'v15.1', from: '64 rules: 64 from the decnet pack' });
+    expect(out.pack).toMatch(/packages\/ttp-engine\/rules$/);
+    expect(out.rules).toHaveLength(64);
+    expect(out.rules.every((r) => r.source === 'pack')).toBe(true);
   });
 
-  it('names a malformed file and its line, and exits 1', async () => {
+  it('lists all 59 upstream rules in replace mode', async () => {
+    const io = capture();
+    expect(await run(['rules', '--rules', RULES, '--rules-mode', 'replace', '--json'], io)).toBe(0);
+    const out = JSON.parse(io.out()) as { rules: { source: string }[]; errors: unknown[]; dormant: string[]; pack: null };
+    expect(out).toMatchObject({ errors: [], dormant: ['R0030'], pack: null });
+    expect(out.rules).toHaveLength(59);
+    expect(out.rules.every((r) => r.source === 'dir')).toBe(true);
+  });
+
+  it('names a malformed file and its line, shows which rules the directory overrides, and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ttp-rules-cli-'));
     try {
       writeFileSync(join(dir, 'R0013.yaml'), readFileSync(join(RULES, 'R0013.yaml')));
       writeFileSync(join(dir, 'X0001.yaml'), 'rule_id: X0001\nrule_version: 1\nname: x\napplies_to: [command]\nmatch:\n  pattern: "(a+)+$"\nemits:\n  - {tactic: TA0007, technique_id: T1083, confidence: 0.5}\n');
       const io = capture();
       expect(await run(['rules', '--rules', dir], io)).toBe(1);
-      expect(io.out()).toContain('R0013');
+      expect(io.out()).toMatch(/R0013\s+1\s+dir\s+etc_passwd_read/);
+      expect(io.out()).toMatch(/R0014\s+1\s+pack\s+etc_shadow_read/);
+      expect(io.out()).toContain(`64 rules: 63 from the decnet pack, 1 from ${dir} (overriding R0013)`);
       expect(io.err()).toMatch(/rejected: .*X0001\.yaml:6:\d+: match\.pattern: pattern could stall/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -180,6 +244,5 @@ describe('decnet ttp tags and export read Postgres', () => {
     await expect(run([], capture())).rejects.toThrow(UsageError);
     await expect(run(['export'], capture({ DATABASE_URL: scratch.url }))).rejects.toThrow(/--stix/);
     await expect(run(['tags', '--limit', '0'], capture())).rejects.toThrow(/--limit/);
-    await expect(run(['eval'], capture())).rejects.toThrow(/exactly one/);
   });
 });

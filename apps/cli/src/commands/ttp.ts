@@ -1,8 +1,9 @@
-// `decnet ttp eval|rules|tags|export|attack`: score a labelled corpus against the rules, check
-// a rule directory, list stored ATT&CK tags, export attackers and tags as a STIX 2.1 bundle,
-// and compare the curated ATT&CK data with an official bundle. Database reads use DATABASE_URL,
-// or the embedded Postgres a running `decnet up` started.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+// `decnet ttp eval|rules|tags|export|attack`: score labelled corpora against the rules (decnet's
+// shipped pack, plus or instead of an operator directory), list the rules and where each comes
+// from, list stored ATT&CK tags, export attackers and tags as a STIX 2.1 bundle, and compare the
+// curated ATT&CK data with an official bundle. Database reads use DATABASE_URL, or the embedded
+// Postgres a running `decnet up` started.
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createLogger } from '@decnet/core';
 import { loadConfigOrExit } from '@decnet/host';
@@ -10,24 +11,27 @@ import type { Pool } from 'pg';
 import {
   AttackBundleError,
   AttackCatalog,
+  RECALL_TARGET,
+  RULES_MODES,
   TtpEngine,
   buildStixBundle,
   compareAttackData,
+  describeRuleSet,
   evaluateCorpus,
   loadAttackBundle,
-  loadRuleDirectory,
+  loadRuleSet,
   parseCorpus,
   resolveAttackCatalog,
+  shippedPackLocation,
   validateStixBundle,
   type CorpusReport,
-  type RuleLoadReport,
+  type RuleSetReport,
+  type RulesMode,
 } from '@decnet/ttp-engine';
 import { UsageError, parseCommandArgs, parseLimit, renderJson, renderTable, type CommandIO } from '../io.js';
 import { printable } from './logs.js';
 
 const SUBCOMMANDS = ['eval', 'rules', 'tags', 'export', 'attack'] as const;
-/** Rule directory when neither --rules nor DECNET_TTP_RULES_DIR is given (the worker's default). */
-const DEFAULT_RULES_DIR = 'rules/ttp';
 /** Rows `tags` shows when --limit is not given. */
 const DEFAULT_LIMIT = 50;
 /** Largest --limit accepted. */
@@ -37,85 +41,226 @@ export function help(): string {
   return [
     'Usage: decnet ttp <subcommand> [options]',
     '',
-    'MITRE ATT&CK tagging (the ttp worker\'s rules and tags).',
+    "MITRE ATT&CK tagging (the ttp worker's rules and tags).",
     '',
-    '  eval <corpus.jsonl> [--rules DIR] [--json]    precision and recall per rule and overall;',
-    '                                                exit 1 when a rule misses upstream\'s target',
-    '  rules [--rules DIR] [--json]                  load and list the rules; exit 1 on a rejected file',
+    '  eval <corpus.jsonl|DIR>... [--json|--markdown]',
+    '                                                per corpus and rule: technique, TP, FP, FN, precision,',
+    '                                                recall; exit 1 when a rule misses its precision target',
+    `                                                or ${RECALL_TARGET} recall (a DIR means its *.jsonl files)`,
+    '  rules [--json]                                list the rules and where each comes from;',
+    '                                                exit 1 on a rejected file',
     '  tags [--limit N] [--attacker UUID] [--json]   stored tags, newest first (default 50)',
     '  export --stix [--out FILE] [--attacker UUID]  a STIX 2.1 bundle of attackers, techniques, sightings',
     '  attack verify <enterprise-attack.json> [--json]',
     '                                                compare the curated ATT&CK data with an official bundle',
     '',
-    'Rules come from --rules, else DECNET_TTP_RULES_DIR, else ./rules/ttp. ATT&CK data is the curated',
-    'extract shipped with decnet unless DECNET_ATTACK_BUNDLE names an official bundle.',
+    "Rules: decnet's own pack (shipped with decnet), plus the rule files of --rules DIR (else",
+    "DECNET_TTP_RULES_DIR); a file with a pack rule's id overrides it. --rules-mode replace (else",
+    'DECNET_TTP_RULES_MODE=replace) uses the directory alone. ATT&CK data is the curated extract',
+    'shipped with decnet unless DECNET_ATTACK_BUNDLE names an official bundle.',
     '',
   ].join('\n');
 }
 
 const fmt = (v: number | null): string => (v === null ? '-' : v.toFixed(3));
 
-function loadRules(dir: string, io: CommandIO): { report: RuleLoadReport; engine: TtpEngine; attack: AttackCatalog } {
+/** Rule-set choice from the command line, else the environment (the worker's keys). */
+interface RuleChoice {
+  rules?: string | undefined;
+  'rules-mode'?: string | undefined;
+}
+
+/** Rules loaded for a subcommand. */
+interface LoadedRules {
+  readonly report: RuleSetReport;
+  readonly engine: TtpEngine;
+  readonly attack: AttackCatalog;
+  readonly dir: string | undefined;
+}
+
+/** @throws UsageError for an unknown mode, or replace without a directory. */
+function ruleSetChoice(values: RuleChoice, io: CommandIO): { dir: string | undefined; mode: RulesMode } {
+  const dirText = values.rules ?? io.env.DECNET_TTP_RULES_DIR ?? '';
+  const fromFlag = values['rules-mode'] !== undefined;
+  const modeText = values['rules-mode'] ?? io.env.DECNET_TTP_RULES_MODE ?? '';
+  const mode = modeText.trim() === '' ? 'add' : modeText.trim();
+  if (!(RULES_MODES as readonly string[]).includes(mode)) {
+    throw new UsageError(
+      `${fromFlag ? '--rules-mode' : 'DECNET_TTP_RULES_MODE'} must be add or replace, not "${modeText}"`,
+      'ttp',
+    );
+  }
+  const dir = dirText.trim() === '' ? undefined : resolve(dirText);
+  if (mode === 'replace' && dir === undefined)
+    throw new UsageError(
+      'replace mode needs --rules DIR (or DECNET_TTP_RULES_DIR): the rules that replace the pack',
+      'ttp',
+    );
+  return { dir, mode: mode as RulesMode };
+}
+
+/** Loads the rule set; an unreadable directory is one line on stderr and undefined. */
+function loadRules(verb: string, values: RuleChoice, io: CommandIO): LoadedRules | undefined {
+  const { dir, mode } = ruleSetChoice(values, io);
   const attack = resolveAttackCatalog(io.env);
-  const report = loadRuleDirectory(dir, attack);
-  return { report, engine: new TtpEngine(report.rules, attack), attack };
+  const report = loadRuleSet(attack, { dir, mode });
+  if (report.dirError) {
+    const fix = 'name an existing directory with --rules or DECNET_TTP_RULES_DIR';
+    io.stderr(`decnet ttp ${verb}: ${report.dirError.message}: ${fix}\n`);
+    return undefined;
+  }
+  return { report, engine: new TtpEngine(report.rules, attack), attack, dir };
 }
 
-function rulesDir(values: { rules?: string | undefined }, io: CommandIO): string {
-  return resolve(values.rules ?? io.env.DECNET_TTP_RULES_DIR ?? DEFAULT_RULES_DIR);
+/** The `.jsonl` files a corpus argument names: the file itself, or a directory's files. */
+function corpusFiles(arg: string): string[] {
+  const path = resolve(arg);
+  if (!statSync(path).isDirectory()) return [path];
+  const files = readdirSync(path)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
+  if (files.length === 0) throw new Error('the directory holds no .jsonl file');
+  return files.map((f) => join(path, f));
 }
 
-function printEval(report: CorpusReport, io: CommandIO): void {
+/** One corpus scored. */
+interface CorpusResult extends CorpusReport {
+  readonly corpus: string;
+}
+
+const ok = (r: { meetsTarget: boolean | null; meetsRecall: boolean | null }): string =>
+  r.meetsTarget === false || r.meetsRecall === false
+    ? 'NO'
+    : r.meetsTarget === null && r.meetsRecall === null
+      ? '-'
+      : 'yes';
+
+function printEval(result: CorpusResult, io: CommandIO): void {
+  io.stdout(`\n${result.corpus} (${result.rows} rows)\n`);
   io.stdout(
     renderTable(
-      ['rule', 'tp', 'fp', 'fn', 'precision', 'recall', 'target', 'ok'],
-      report.rules.map((r) => [r.ruleId, r.tp, r.fp, r.fn, fmt(r.precision), fmt(r.recall), r.target === null ? '-' : r.target.toFixed(2), r.meetsTarget === null ? '-' : r.meetsTarget ? 'yes' : 'NO']),
+      ['rule', 'technique', 'tp', 'fp', 'fn', 'precision', 'recall', 'target', 'ok'],
+      result.rules.map((r) => [
+        r.ruleId,
+        r.techniques.join(',') || '-',
+        r.tp,
+        r.fp,
+        r.fn,
+        fmt(r.precision),
+        fmt(r.recall),
+        r.target === null ? '-' : r.target.toFixed(2),
+        ok(r),
+      ]),
     ),
   );
-  const o = report.overall;
-  io.stdout(`\noverall: ${report.rows} rows, tp ${o.tp}, fp ${o.fp}, fn ${o.fn}, precision ${fmt(o.precision)}, recall ${fmt(o.recall)}\n`);
-  for (const m of report.mismatches) io.stdout(`line ${m.line} (${printable(m.label)}): expected [${m.expected.join(', ')}], fired [${m.fired.join(', ')}]\n`);
+  const o = result.overall;
+  io.stdout(
+    `overall: ${result.rows} rows, tp ${o.tp}, fp ${o.fp}, fn ${o.fn}, ` +
+      `precision ${fmt(o.precision)}, recall ${fmt(o.recall)}\n`,
+  );
+  for (const m of result.mismatches)
+    io.stdout(
+      `line ${m.line} (${printable(m.label)}): expected [${m.expected.join(', ')}], fired [${m.fired.join(', ')}]\n`,
+    );
 }
 
-async function evalCorpus(file: string, values: { rules?: string; json?: boolean }, io: CommandIO): Promise<number> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    io.stderr(`decnet ttp eval: cannot read ${file}: ${(err as Error).message}\n`);
-    return 1;
+/** One Markdown table over every corpus (the README's per-rule table). */
+function printMarkdown(results: readonly CorpusResult[], rules: LoadedRules, io: CommandIO): void {
+  const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |\n`;
+  io.stdout(row(['corpus', 'rule', 'technique', 'TP', 'FP', 'FN', 'precision', 'recall']));
+  io.stdout(row(['---', '---', '---', '---:', '---:', '---:', '---:', '---:']));
+  for (const result of results) {
+    const name = result.corpus.slice(result.corpus.lastIndexOf('/') + 1);
+    for (const r of result.rules)
+      io.stdout(
+        row([name, r.ruleId, r.techniques.join(', ') || '-', r.tp, r.fp, r.fn, fmt(r.precision), fmt(r.recall)]),
+      );
+    const o = result.overall;
+    io.stdout(row([name, '**all**', '', o.tp, o.fp, o.fn, `**${fmt(o.precision)}**`, `**${fmt(o.recall)}**`]));
   }
-  const { report: rules, engine } = loadRules(rulesDir(values, io), io);
-  for (const e of rules.errors) io.stderr(`decnet ttp eval: rule rejected: ${e.message}\n`);
-  const { rows, errors } = parseCorpus(text);
-  for (const e of errors) io.stderr(`decnet ttp eval: ${file}:${e.line}: skipped: ${e.reason}\n`);
-  const report = evaluateCorpus(engine, rows, errors);
-  if (values.json) io.stdout(renderJson({ corpus: file, rulesLoaded: rules.rules.length, rulesRejected: rules.errors.length, ...report }));
-  else printEval(report, io);
-  return report.meetsTargets ? 0 : 1;
+  io.stdout(`\nRules: ${describeRuleSet(rules.report)}.\n`);
 }
 
-function listRules(values: { rules?: string; json?: boolean }, io: CommandIO): number {
-  const dir = rulesDir(values, io);
-  let loaded: ReturnType<typeof loadRules>;
-  try {
-    loaded = loadRules(dir, io);
-  } catch (err) {
-    io.stderr(`decnet ttp rules: ${(err as Error).message}\n`);
-    return 1;
+async function evalCorpora(
+  args: readonly string[],
+  values: RuleChoice & { json?: boolean; markdown?: boolean },
+  io: CommandIO,
+): Promise<number> {
+  if (values.json && values.markdown) throw new UsageError('eval takes --json or --markdown, not both', 'ttp');
+  const files: string[] = [];
+  for (const arg of args) {
+    try {
+      files.push(...corpusFiles(arg));
+    } catch (err) {
+      io.stderr(
+        `decnet ttp eval: cannot read ${arg}: ${(err as Error).message}: ` +
+          'name a corpus file (JSON lines) or a directory of them\n',
+      );
+      return 1;
+    }
   }
-  const { report, attack } = loaded;
+  const rules = loadRules('eval', values, io);
+  if (!rules) return 1;
+  for (const e of rules.report.errors) io.stderr(`decnet ttp eval: rule rejected: ${e.message}\n`);
+  const results: CorpusResult[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      io.stderr(`decnet ttp eval: cannot read ${file}: ${(err as Error).message}: name a readable corpus file\n`);
+      return 1;
+    }
+    const { rows, errors } = parseCorpus(text);
+    for (const e of errors) io.stderr(`decnet ttp eval: ${file}:${e.line}: skipped: ${e.reason}\n`);
+    results.push({ corpus: file, ...evaluateCorpus(rules.engine, rows, errors) });
+  }
+  const meetsTargets = results.every((r) => r.meetsTargets);
   if (values.json) {
     io.stdout(
       renderJson({
-        dir,
+        rulesLoaded: rules.report.rules.length,
+        rulesRejected: rules.report.errors.length,
+        rulesFrom: describeRuleSet(rules.report),
+        rulesMode: rules.report.mode,
+        recallTarget: RECALL_TARGET,
+        meetsTargets,
+        corpora: results,
+      }),
+    );
+  } else if (values.markdown) {
+    printMarkdown(results, rules, io);
+  } else {
+    io.stdout(`using ${describeRuleSet(rules.report)}\n`);
+    for (const result of results) printEval(result, io);
+  }
+  return meetsTargets ? 0 : 1;
+}
+
+function listRules(values: RuleChoice & { json?: boolean }, io: CommandIO): number {
+  const loaded = loadRules('rules', values, io);
+  if (!loaded) return 1;
+  const { report, attack, dir } = loaded;
+  const origin = (id: string): string => (report.originOf.get(id) === 'directory' ? 'dir' : 'pack');
+  if (values.json) {
+    io.stdout(
+      renderJson({
+        from: describeRuleSet(report),
+        mode: report.mode,
+        pack: report.mode === 'add' ? shippedPackLocation() : null,
+        dir: dir ?? null,
+        overridden: report.overridden,
         attackRelease: attack.release,
         rules: report.rules.map((r) => ({
           ruleId: r.ruleId,
           version: r.ruleVersion,
           name: r.name,
+          source: origin(r.ruleId),
           appliesTo: r.appliesTo,
-          match: r.match.type === 'pattern' ? { pattern: r.match.pattern.source, field: r.match.field ?? null } : { lifter: r.match.lifter },
+          match:
+            r.match.type === 'pattern'
+              ? { pattern: r.match.pattern.source, field: r.match.field ?? null }
+              : { lifter: r.match.lifter },
           techniques: r.emits.map((e) => e.subTechniqueId ?? e.techniqueId),
           file: r.file,
         })),
@@ -127,18 +272,24 @@ function listRules(values: { rules?: string; json?: boolean }, io: CommandIO): n
   } else {
     io.stdout(
       renderTable(
-        ['rule', 'v', 'name', 'applies to', 'match', 'techniques'],
+        ['rule', 'v', 'source', 'name', 'applies to', 'match', 'techniques'],
         report.rules.map((r) => [
           r.ruleId,
           r.ruleVersion,
+          origin(r.ruleId),
           r.name,
           r.appliesTo.join(','),
-          r.match.type === 'pattern' ? `pattern on ${r.match.field ?? 'default field'}` : `lifter:${r.match.lifter}${report.dormant.includes(r) ? ' (dormant)' : ''}`,
+          r.match.type === 'pattern'
+            ? `pattern on ${r.match.field ?? 'default field'}`
+            : `lifter:${r.match.lifter}${report.dormant.includes(r) ? ' (dormant)' : ''}`,
           [...new Set(r.emits.map((e) => e.subTechniqueId ?? e.techniqueId))].join(','),
         ]),
       ),
     );
-    io.stdout(`\n${report.rules.length} rules from ${dir} (ATT&CK ${attack.release}${attack.data.curated ? ', curated' : ''})\n`);
+    const pack = report.mode === 'add' ? `; pack: ${shippedPackLocation()}` : '';
+    io.stdout(
+      `\n${describeRuleSet(report)} (ATT&CK ${attack.release}${attack.data.curated ? ', curated' : ''}${pack})\n`,
+    );
     for (const w of report.warnings) io.stderr(`warning: ${w}\n`);
   }
   for (const e of report.errors) io.stderr(`rejected: ${e.message}\n`);
@@ -326,6 +477,8 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('ttp', rest, {
     json: { type: 'boolean', default: false },
     rules: { type: 'string' },
+    'rules-mode': { type: 'string' },
+    markdown: { type: 'boolean', default: false },
     limit: { type: 'string' },
     attacker: { type: 'string' },
     stix: { type: 'boolean', default: false },
@@ -345,7 +498,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
 async function dispatch(
   sub: string,
   positionals: string[],
-  values: { json?: boolean; rules?: string; limit?: string; attacker?: string; stix?: boolean; out?: string },
+  values: { json?: boolean; markdown?: boolean; rules?: string; 'rules-mode'?: string; limit?: string; attacker?: string; stix?: boolean; out?: string },
   io: CommandIO,
 ): Promise<number> {
   const exactly = (n: number, what: string): void => {
@@ -353,8 +506,8 @@ async function dispatch(
   };
   switch (sub) {
     case 'eval':
-      exactly(1, 'needs exactly one <corpus.jsonl>');
-      return evalCorpus(positionals[0] as string, values, io);
+      if (positionals.length === 0) throw new UsageError('eval needs at least one <corpus.jsonl> or directory of them', 'ttp');
+      return evalCorpora(positionals, values, io);
     case 'rules':
       exactly(0, 'takes no arguments');
       return listRules(values, io);
