@@ -30,7 +30,7 @@ export type {
   SessionEmitter,
   SessionIdentity,
 } from './emitter.js';
-export { MAX_FIELD_CHARS, MAX_LINE_BYTES, TRUNCATION_MARK, createServiceEmitter, escapeControls } from './emitter.js';
+export { MAX_FIELD_CHARS, MAX_LINE_BYTES, TRUNCATION_MARK, createServiceEmitter } from './emitter.js';
 // errors.ts
 export type { ConfigIssue } from './errors.js';
 export { LogTargetError, ServiceConfigError, ServiceListenError, UnknownServiceError } from './errors.js';
