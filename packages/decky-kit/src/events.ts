@@ -27,7 +27,7 @@ const LIFECYCLE = {
   /** A wall-clock deadline (headers, request, login, command, data...) expired; the connection is closed. */
   deadline_exceeded: ['deadline', 'limit_s', 'elapsed_s', 'bytes_in'],
   /** The protocol reader refused a frame larger than the protocol allows, before buffering it. */
-  frame_refused: ['frame', 'declared_bytes', 'limit_bytes'],
+  frame_refused: ['frame', 'problem', 'declared_bytes', 'limit_bytes'],
 } as const;
 
 /** Events of the fake shell shared by ssh and telnet. */
