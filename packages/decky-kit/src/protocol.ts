@@ -139,6 +139,8 @@ export interface LineSplitter {
   push(chunk: Uint8Array): SplitResult;
   /** Bytes held waiting for a line end (never more than the cap). */
   readonly pending: number;
+  /** True while a line has begun and not ended (held, or being discarded as too long). */
+  readonly partial: boolean;
 }
 
 /**
@@ -152,6 +154,9 @@ export function createLineSplitter(maxLineBytes: number): LineSplitter {
   return {
     get pending() {
       return buffer.length;
+    },
+    get partial() {
+      return buffer.length > 0 || discarding;
     },
     push(chunk) {
       const lines: Buffer[] = [];
