@@ -416,6 +416,7 @@ export function driveMachine<S extends string, A = never>(
       else connection.armDeadline(d.name, d.ms, expire(d.name));
     }
   };
+  let scheduled = false;
   const pump = (): void => {
     if (ended || connection.closeReason !== null || !machine.pending?.()) {
       if (pumping) {
@@ -428,10 +429,15 @@ export function driveMachine<S extends string, A = never>(
       pumping = true;
       connection.holdInput('machine_pending');
     }
+    if (scheduled) return;
+    scheduled = true;
     const next = (): void => {
+      scheduled = false;
       if (ended || connection.closeReason !== null) return;
-      guarded(() => machine.feed(EMPTY), true);
-      pump();
+      const step = guarded(() => machine.feed(EMPTY), true);
+      // A machine waiting for an action's outcome makes no progress: input stays held and the
+      // action's resume pumps again.
+      if (step && (step.replies.length > 0 || step.events.length > 0 || (step.actions?.length ?? 0) > 0 || step.close)) pump();
     };
     if (socket.writableLength > 0) socket.once('drain', next);
     else setImmediate(next);
@@ -442,20 +448,27 @@ export function driveMachine<S extends string, A = never>(
     for (const r of step.replies) connection.write(r);
     if (step.deadlines) applyDeadlines(step.deadlines);
     if (step.actions && options.onAction) {
-      for (const a of step.actions) options.onAction(a, (next) => !ended && apply(next, true));
+      for (const a of step.actions) {
+        options.onAction(a, (next) => {
+          if (ended) return;
+          apply(next, true);
+          pump();
+        });
+      }
     }
     if (step.close) connection.end('server_closed');
   };
-  const guarded = (fn: () => ProtocolStep<EventTypeFor<S>, A>, live: boolean): void => {
+  const guarded = (fn: () => ProtocolStep<EventTypeFor<S>, A>, live: boolean): ProtocolStep<EventTypeFor<S>, A> | null => {
     let step: ProtocolStep<EventTypeFor<S>, A>;
     try {
       step = fn();
     } catch (err) {
       options.onFault?.(err as Error);
       connection.end('error');
-      return;
+      return null;
     }
     apply(step, live);
+    return step;
   };
   connection.onClose((reason) => {
     if (ended) return;
