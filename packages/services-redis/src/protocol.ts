@@ -123,6 +123,10 @@ export function createRedisMachine(options: RedisMachineOptions): ProtocolMachin
   let db = 0;
   let authed = options.requirePass === undefined;
   let closed = false;
+  /** Parsed requests waiting for their answers, and the protocol error that ends the stream after them. */
+  const queue: Buffer[][] = [];
+  let queuedBytes = 0;
+  let protocolError: string | null = null;
 
   const unknown = (name: string, args: RespCommand): string =>
     err(`ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${args.slice(0, 4).map((a) => `'${str(a).slice(0, 64)}' `).join('')}`.replace(/[\r\n]/g, ' '));
@@ -250,17 +254,34 @@ export function createRedisMachine(options: RedisMachineOptions): ProtocolMachin
     feed(chunk) {
       const b = new StepBuilder<RedisEvent>();
       if (closed) return b.build();
-      const { commands, error } = parser.push(chunk);
-      for (const c of commands) {
+      if (protocolError === null) {
+        const { commands, error } = parser.push(chunk);
+        for (const c of commands) {
+          queue.push(c);
+          for (const arg of c) queuedBytes += arg.length;
+        }
+        protocolError = error;
+      }
+      // Answers in order until the step's output budget is full (KEYS * or GET of big values
+      // pipelined 10 000 times would otherwise build gigabytes); the rest waits for the pump.
+      while (queue.length > 0 && !b.full) {
+        const c = queue.shift() as Buffer[];
+        for (const arg of c) queuedBytes -= arg.length;
         run(b, c);
         if (closed) return b.build();
       }
-      if (error !== null) {
-        b.reply(err(`ERR Protocol error: ${error}`));
+      if (queue.length === 0 && protocolError !== null) {
+        b.reply(err(`ERR Protocol error: ${protocolError}`));
         closed = true;
         b.close();
       }
       return b.build();
+    },
+    pending() {
+      return !closed && queue.length > 0;
+    },
+    held() {
+      return parser.pending + queuedBytes;
     },
     end() {
       closed = true;
