@@ -173,6 +173,9 @@ export async function listenTcp<S extends string>(options: ListenOptions<S>): Pr
     const end = (why: CloseReason = 'server_closed'): void => {
       if (reason === null) reason = why;
       if (socket.destroyed) return;
+      // Nothing read after the end is used: leave it in the kernel (the peer is back-pressured).
+      holds.add('closing');
+      socket.pause();
       socket.end();
       // A peer that never reads would keep the socket half-closed forever.
       setTimeout(() => socket.destroy(), SHUTDOWN_GRACE_MS).unref();
