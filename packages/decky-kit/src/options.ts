@@ -194,7 +194,7 @@ export const DEFAULT_MAX_PER_PREFIX = 128;
 export const DEFAULT_MAX_CONNECTION_BYTES = 4 * 1024 * 1024;
 /** Default bytes all connections of one service may hold together. */
 export const DEFAULT_MAX_SERVICE_BYTES = 64 * 1024 * 1024;
-/** Default RSS ceiling of the process, in MiB: an idle service uses about 50, shedding starts at 80 %. */
+/** Default RSS ceiling of the process, in MiB: an idle service uses about 50, shedding starts at 60 %. */
 export const DEFAULT_MEMORY_CEILING_MB = 256;
 
 /** The environment every service reads (besides its own fields). */
@@ -227,7 +227,7 @@ export const COMMON_FIELDS = {
   ),
   memoryCeilingMb: envField.int(
     'DECNET_SERVICE_MEMORY_CEILING_MB',
-    'resident memory the process must never reach: from 80 % of it the newest connections are shed',
+    'resident memory the process must never reach: from 60 % of it the newest connections are shed',
     DEFAULT_MEMORY_CEILING_MB,
     64,
     1024 * 1024,

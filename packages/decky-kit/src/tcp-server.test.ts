@@ -266,9 +266,11 @@ describe('deadlines, budgets and the memory guard bound what a connection can ho
     c.socket.destroy();
   });
 
-  it('sheds the newest connections when the RSS reaches the threshold, each with an event', async () => {
-    let rss = 100;
-    const guard = new MemoryGuard({ ceilingBytes: 1000, rss: () => rss, intervalMs: 60_000 });
+  it('sheds the newest connections when the RSS grows past the threshold, each with an event, and turns newcomers away meanwhile', async () => {
+    const MiB = 1024 * 1024;
+    let rss = 100 * MiB;
+    let collected = 0;
+    const guard = new MemoryGuard({ ceilingBytes: 1000 * MiB, rss: () => rss, collect: () => collected++, intervalMs: 60_000 });
     const { listener, events } = await echoServer(undefined, 5_000, { memoryGuard: guard });
     const old = await client(listener.port);
     await until(() => old.text() === 'hello\r\n');
@@ -276,18 +278,25 @@ describe('deadlines, budgets and the memory guard bound what a connection can ho
     const newer = await client(listener.port);
     await until(() => newer.text() === 'hello\r\n');
     expect(guard.check()).toBe(0);
-    rss = 850;
+    rss = 650 * MiB;
     expect(guard.check()).toBe(1);
+    expect(collected).toBe(1);
     await newer.closed;
     expect(old.socket.destroyed).toBe(false);
     const [shed] = await events.waitForType('connection_shed');
-    expect(shed?.fields).toMatchObject({ reason: 'memory_guard', rss_mb: '0', ceiling_mb: '0' });
-    // Within the cool-down a steady RSS sheds nothing more; a growing one does.
+    expect(shed?.fields).toMatchObject({ reason: 'memory_guard', rss_mb: '650', ceiling_mb: '1000' });
+    // Right after a round a newcomer would be the newest connection: it is turned away, with an event.
+    expect(guard.underPressure).toBe(true);
+    const turnedAway = await client(listener.port);
+    await turnedAway.closed;
+    expect(turnedAway.text()).toBe('');
+    // An RSS that stays high (the allocator keeps freed memory) sheds nothing more; growth does.
     expect(guard.check()).toBe(0);
-    rss = 900;
+    rss = 700 * MiB;
     expect(guard.check()).toBe(1);
     await old.closed;
     expect(guard.shed).toBe(2);
+    expect(events.ofType('connection_shed').filter((e) => e.fields['reason'] === 'memory_guard')).toHaveLength(3);
   });
 });
 

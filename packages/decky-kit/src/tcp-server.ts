@@ -314,6 +314,11 @@ export async function listenTcp<S extends string>(options: ListenOptions<S>): Pr
       session.close();
     });
     if (options.connectEvent) session.emit(options.connectEvent);
+    if (options.memoryGuard?.underPressure) {
+      // The newest connection of all: under memory pressure it is the first to go.
+      entry.shed('memory_guard', { rss_mb: options.memoryGuard.lastRssMb, ceiling_mb: Math.round(options.memoryGuard.ceilingBytes / 1048576) });
+      return;
+    }
     try {
       options.onConnection(connection);
     } catch (err) {
