@@ -205,7 +205,7 @@ describe('a session bounds what one input can make it produce and hold', () => {
       feeds++;
     }
     expect(commands).toBe(1000);
-    expect(feeds).toBeGreaterThan(2);
+    expect(feeds).toBeGreaterThanOrEqual(2);
   });
 
   it('keeps at most 64 KiB of history however long the lines', () => {
