@@ -164,7 +164,10 @@ const guards = new Map<number, MemoryGuard>();
  * The guard of this process for `ceilingMb`: services started with the same ceiling (a decky's
  * services in one process) share one, so the newest connections of any of them are shed first.
  */
-export function processMemoryGuard(ceilingMb: number, onPressure?: (rssBytes: number, shed: number) => void): MemoryGuard {
+export function processMemoryGuard(
+  ceilingMb: number,
+  onPressure?: (rssBytes: number, shed: number) => void,
+): MemoryGuard {
   let guard = guards.get(ceilingMb);
   if (!guard) {
     guard = new MemoryGuard({ ceilingBytes: ceilingMb * MIB, ...(onPressure ? { onPressure } : {}) });

@@ -115,7 +115,10 @@ export async function listenTcp<S extends string>(options: ListenOptions<S>): Pr
   const live = new Map<Socket, Live<S>>();
   const warnShed = everyNth(options.log, 'warn', 'connection shed', 1000);
   const warnHandler = everyNth(options.log, 'warn', 'connection handler failed');
-  const budgets = options.budgets ?? { connectionBytes: DEFAULT_CONNECTION_BUDGET_BYTES, serviceBytes: DEFAULT_SERVICE_BUDGET_BYTES };
+  const budgets = options.budgets ?? {
+    connectionBytes: DEFAULT_CONNECTION_BUDGET_BYTES,
+    serviceBytes: DEFAULT_SERVICE_BUDGET_BYTES,
+  };
   const tracker = options.tracker as ConnectionTracker<Live<S>>;
   let closing = false;
   let sweeper: NodeJS.Timeout | null = null;
@@ -261,7 +264,8 @@ export async function listenTcp<S extends string>(options: ListenOptions<S>): Pr
         reason = 'shed';
         warnShed({ reason: why });
         session.emit('connection_shed' as EventTypeFor<S>, { reason: why, ...fields }, { severity: 'warning' });
-        if (options.refusalReply && why !== 'memory_guard' && socket.writable && socket.writableLength === 0) socket.write(options.refusalReply);
+        if (options.refusalReply && why !== 'memory_guard' && socket.writable && socket.writableLength === 0)
+          socket.write(options.refusalReply);
         // Shedding frees memory and room now: no grace, the peer may not be reading.
         socket.destroy();
       },
@@ -316,7 +320,10 @@ export async function listenTcp<S extends string>(options: ListenOptions<S>): Pr
     if (options.connectEvent) session.emit(options.connectEvent);
     if (options.memoryGuard?.underPressure) {
       // The newest connection of all: under memory pressure it is the first to go.
-      entry.shed('memory_guard', { rss_mb: options.memoryGuard.lastRssMb, ceiling_mb: Math.round(options.memoryGuard.ceilingBytes / 1048576) });
+      entry.shed('memory_guard', {
+        rss_mb: options.memoryGuard.lastRssMb,
+        ceiling_mb: Math.round(options.memoryGuard.ceilingBytes / 1048576),
+      });
       return;
     }
     try {
@@ -330,7 +337,11 @@ export async function listenTcp<S extends string>(options: ListenOptions<S>): Pr
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
-      reject(new ServiceListenError(String(options.emitter.service), options.host, options.port, err.code ?? 'UNKNOWN', { cause: err }));
+      reject(
+        new ServiceListenError(String(options.emitter.service), options.host, options.port, err.code ?? 'UNKNOWN', {
+          cause: err,
+        }),
+      );
     };
     server.once('error', onError);
     server.listen({ host: options.host, port: options.port, backlog: 511 }, () => {
@@ -445,7 +456,8 @@ export function driveMachine<S extends string, A = never>(
       const step = guarded(() => machine.feed(EMPTY), true);
       // A machine waiting for an action's outcome makes no progress: input stays held and the
       // action's resume pumps again.
-      if (step && (step.replies.length > 0 || step.events.length > 0 || (step.actions?.length ?? 0) > 0 || step.close)) pump();
+      if (step && (step.replies.length > 0 || step.events.length > 0 || (step.actions?.length ?? 0) > 0 || step.close))
+        pump();
     };
     if (socket.writableLength > 0) socket.once('drain', next);
     else setImmediate(next);
@@ -466,7 +478,10 @@ export function driveMachine<S extends string, A = never>(
     }
     if (step.close) connection.end('server_closed');
   };
-  const guarded = (fn: () => ProtocolStep<EventTypeFor<S>, A>, live: boolean): ProtocolStep<EventTypeFor<S>, A> | null => {
+  const guarded = (
+    fn: () => ProtocolStep<EventTypeFor<S>, A>,
+    live: boolean,
+  ): ProtocolStep<EventTypeFor<S>, A> | null => {
     let step: ProtocolStep<EventTypeFor<S>, A>;
     try {
       step = fn();

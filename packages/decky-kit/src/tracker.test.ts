@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ConnectionTracker, networkOf, type TrackedConnection } from './tracker.js';
 
 let clock = 0;
-const conn = (ip: string, lastActivityAt = clock++): TrackedConnection => ({ ip, prefix: networkOf(ip), openedAt: clock++, lastActivityAt });
+const conn = (ip: string, lastActivityAt = clock++): TrackedConnection => ({
+  ip,
+  prefix: networkOf(ip),
+  openedAt: clock++,
+  lastActivityAt,
+});
 
 describe('a cap never refuses a newcomer: the idlest connection of whoever holds the most makes room', () => {
   it('sheds the idlest connection of an address at its own cap, and nobody else', () => {

@@ -14,7 +14,8 @@ export interface ConnectionLimits {
 }
 
 /** Why a connection was shed to make room (the limit a newcomer hit), or by a memory/byte guard. */
-export type ShedReason = 'global_limit' | 'per_ip_limit' | 'per_prefix_limit' | 'memory_guard' | 'service_budget' | 'connection_budget';
+export type ShedReason =
+  'global_limit' | 'per_ip_limit' | 'per_prefix_limit' | 'memory_guard' | 'service_budget' | 'connection_budget';
 
 /** What the tracker knows of one connection. `lastActivityAt` is kept current by the listener. */
 export interface TrackedConnection {
@@ -97,7 +98,12 @@ export function networkOf(ip: string): string {
 function idlest<E extends TrackedConnection>(set: Iterable<E>): E | undefined {
   let pick: E | undefined;
   for (const e of set) {
-    if (!pick || e.lastActivityAt < pick.lastActivityAt || (e.lastActivityAt === pick.lastActivityAt && e.openedAt < pick.openedAt)) pick = e;
+    if (
+      !pick ||
+      e.lastActivityAt < pick.lastActivityAt ||
+      (e.lastActivityAt === pick.lastActivityAt && e.openedAt < pick.openedAt)
+    )
+      pick = e;
   }
   return pick;
 }

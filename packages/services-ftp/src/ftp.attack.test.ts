@@ -19,25 +19,45 @@ import { beforeAll, describe, expect, it } from 'vitest';
 /** Shortened from the default (60 s) so the trickle finishes quickly. */
 const COMMAND_DEADLINE_S = 8;
 
-const proc = useServiceBundle({ slug: 'ftp', portEnv: 'FTP_PORT', clients: ['curl'], env: { DECNET_SERVICE_IDLE_TIMEOUT_S: '120', FTP_COMMAND_TIMEOUT_S: String(COMMAND_DEADLINE_S) } });
+const proc = useServiceBundle({
+  slug: 'ftp',
+  portEnv: 'FTP_PORT',
+  clients: ['curl'],
+  env: { DECNET_SERVICE_IDLE_TIMEOUT_S: '120', FTP_COMMAND_TIMEOUT_S: String(COMMAND_DEADLINE_S) },
+});
 
 let slow: Promise<TrickleReport>;
 beforeAll(() => {
-  slow = trickle({ port: proc.port, waitFor: '220 ', bytes: Buffer.from('USER slowpoke\r\n'), intervalMs: 5_000, giveUpMs: 60_000 });
+  slow = trickle({
+    port: proc.port,
+    waitFor: '220 ',
+    bytes: Buffer.from('USER slowpoke\r\n'),
+    intervalMs: 5_000,
+    giveUpMs: 60_000,
+  });
 });
 
-const list = () => runClient('curl', ['-sS', '--max-time', '10', '--user', 'anonymous:a@b.example', `ftp://127.0.0.1:${proc.port}/`]);
+const list = () =>
+  runClient('curl', ['-sS', '--max-time', '10', '--user', 'anonymous:a@b.example', `ftp://127.0.0.1:${proc.port}/`]);
 const openFds = (): number => readdirSync(`/proc/${proc.pid}/fd`).length;
 
 describe('the FTP bundle bounds memory per connection', () => {
   it('discards a 1 GiB command line streamed on 3 connections under 150 MiB while curl lists', async () => {
     const rss = sampleRss(proc.pid);
-    const attack = streamAttack({ port: proc.port, prefix: Buffer.from('USER '), connections: 3, maxDurationMs: 6_000, fill: 0x41 });
+    const attack = streamAttack({
+      port: proc.port,
+      prefix: Buffer.from('USER '),
+      connections: 3,
+      maxDurationMs: 6_000,
+      fill: 0x41,
+    });
     await new Promise((r) => setTimeout(r, 500));
     const during = await list();
     const report = await attack;
     const maxKb = rss.stop();
-    console.info(`[ftp attack] 1 GiB lines: ${(report.bytesSent / 1048576).toFixed(0)} MiB sent, max RSS ${(maxKb / 1024).toFixed(1)} MiB`);
+    console.info(
+      `[ftp attack] 1 GiB lines: ${(report.bytesSent / 1048576).toFixed(0)} MiB sent, max RSS ${(maxKb / 1024).toFixed(1)} MiB`,
+    );
     expect(during.code).toBe(0);
     expect(during.stdout).toContain('pub');
     expect(maxKb).toBeLessThan(MAX_ATTACK_RSS_KB);
@@ -60,7 +80,9 @@ describe('the FTP bundle bounds memory per connection', () => {
       setTimeout(() => s.destroy(), 30_000).unref();
     });
     clearInterval(sampler);
-    console.info(`[ftp attack] PASV flood: ${received.match(/^227 /gm)?.length ?? 0} replies, fds ${before} -> peak ${peak}`);
+    console.info(
+      `[ftp attack] PASV flood: ${received.match(/^227 /gm)?.length ?? 0} replies, fds ${before} -> peak ${peak}`,
+    );
     expect(received.match(/^227 /gm)?.length ?? 0).toBe(10_000);
     expect(peak - before).toBeLessThan(20);
   });
@@ -83,7 +105,10 @@ describe('the FTP bundle stays fair under an idle horde', () => {
     expect(r.result.code).toBe(0);
     expect(r.ms).toBeLessThan(NEWCOMER_DEADLINE_MS);
     // At least the 88 connections beyond the 512 cap were shed to make room (events come through stdout).
-    await proc.events.waitFor((e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''), 600 - 512);
+    await proc.events.waitFor(
+      (e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''),
+      600 - 512,
+    );
     expect(proc.events.bad).toEqual([]);
   });
 });

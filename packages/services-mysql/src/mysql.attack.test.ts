@@ -17,26 +17,59 @@ import { beforeAll, describe, expect, it } from 'vitest';
 /** MySQL's connect_timeout, the default of MYSQL_CONNECT_TIMEOUT_S. */
 const CONNECT_DEADLINE_S = 10;
 
-const proc = useServiceBundle({ slug: 'mysql', portEnv: 'MYSQL_PORT', clients: ['mysql'], env: { DECNET_SERVICE_IDLE_TIMEOUT_S: '120' } });
+const proc = useServiceBundle({
+  slug: 'mysql',
+  portEnv: 'MYSQL_PORT',
+  clients: ['mysql'],
+  env: { DECNET_SERVICE_IDLE_TIMEOUT_S: '120' },
+});
 
 let slow: Promise<TrickleReport>;
 beforeAll(() => {
   // A HandshakeResponse41 header announcing 64 bytes, then one byte every 5 s.
-  slow = trickle({ port: proc.port, bytes: Buffer.concat([Buffer.from([64, 0, 0, 1]), Buffer.alloc(64, 0x41)]), intervalMs: 5_000, giveUpMs: 60_000 });
+  slow = trickle({
+    port: proc.port,
+    bytes: Buffer.concat([Buffer.from([64, 0, 0, 1]), Buffer.alloc(64, 0x41)]),
+    intervalMs: 5_000,
+    giveUpMs: 60_000,
+  });
 });
 
 const deny = (user: string) =>
-  runClient('mysql', ['--protocol=TCP', '-h', '127.0.0.1', '-P', String(proc.port), '-u', user, '-px', '--connect-timeout=5', '-e', 'select 1'], { timeoutMs: 15_000 });
+  runClient(
+    'mysql',
+    [
+      '--protocol=TCP',
+      '-h',
+      '127.0.0.1',
+      '-P',
+      String(proc.port),
+      '-u',
+      user,
+      '-px',
+      '--connect-timeout=5',
+      '-e',
+      'select 1',
+    ],
+    { timeoutMs: 15_000 },
+  );
 
 describe('the MySQL bundle bounds memory per connection', () => {
   it('refuses a 16 MiB packet length streamed on 3 connections under 150 MiB while mysql is answered', async () => {
     const rss = sampleRss(proc.pid);
-    const attack = streamAttack({ port: proc.port, prefix: Buffer.from([0xff, 0xff, 0xff, 0x01]), connections: 3, maxDurationMs: 6_000 });
+    const attack = streamAttack({
+      port: proc.port,
+      prefix: Buffer.from([0xff, 0xff, 0xff, 0x01]),
+      connections: 3,
+      maxDurationMs: 6_000,
+    });
     await new Promise((r) => setTimeout(r, 500));
     const during = await deny('duringattack');
     const report = await attack;
     const maxKb = rss.stop();
-    console.info(`[mysql attack] 0xffffff length: ${(report.bytesSent / 1048576).toFixed(0)} MiB over ${report.connectionsOpened} connections, max RSS ${(maxKb / 1024).toFixed(1)} MiB`);
+    console.info(
+      `[mysql attack] 0xffffff length: ${(report.bytesSent / 1048576).toFixed(0)} MiB over ${report.connectionsOpened} connections, max RSS ${(maxKb / 1024).toFixed(1)} MiB`,
+    );
     expect(during.stderr).toContain('ERROR 1045 (28000)');
     await proc.events.waitFor((e) => e.type === 'auth' && e.fields['username'] === 'duringattack');
     expect(maxKb).toBeLessThan(MAX_ATTACK_RSS_KB);
@@ -60,7 +93,10 @@ describe('the MySQL bundle stays fair under an idle horde', () => {
     expect(r.result.stderr).toContain('ERROR 1045 (28000)');
     expect(r.ms).toBeLessThan(NEWCOMER_DEADLINE_MS);
     // At least the 88 connections beyond the 512 cap were shed to make room (events come through stdout).
-    await proc.events.waitFor((e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''), 600 - 512);
+    await proc.events.waitFor(
+      (e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''),
+      600 - 512,
+    );
     expect(proc.events.bad).toEqual([]);
   });
 });

@@ -17,7 +17,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 /** Shortened from authentication_timeout's 60 s so the trickle finishes quickly. */
 const AUTH_DEADLINE_S = 10;
 
-const proc = useServiceBundle({ slug: 'postgres', portEnv: 'POSTGRES_PORT', clients: ['psql'], env: { DECNET_SERVICE_IDLE_TIMEOUT_S: '120', POSTGRES_AUTH_TIMEOUT_S: String(AUTH_DEADLINE_S) } });
+const proc = useServiceBundle({
+  slug: 'postgres',
+  portEnv: 'POSTGRES_PORT',
+  clients: ['psql'],
+  env: { DECNET_SERVICE_IDLE_TIMEOUT_S: '120', POSTGRES_AUTH_TIMEOUT_S: String(AUTH_DEADLINE_S) },
+});
 
 /** A v3 StartupMessage for `user`. */
 function startup(user: string): Buffer {
@@ -34,23 +39,40 @@ beforeAll(() => {
 });
 
 const psql = (user: string) =>
-  runClient('psql', ['-h', '127.0.0.1', '-p', String(proc.port), '-U', user, '-d', 'db', '-w', '-c', 'select 1'], { env: { PGPASSWORD: 'x', PGCONNECT_TIMEOUT: '5' }, timeoutMs: 15_000 });
+  runClient('psql', ['-h', '127.0.0.1', '-p', String(proc.port), '-U', user, '-d', 'db', '-w', '-c', 'select 1'], {
+    env: { PGPASSWORD: 'x', PGCONNECT_TIMEOUT: '5' },
+    timeoutMs: 15_000,
+  });
 
 describe('the PostgreSQL bundle bounds memory before and after the startup packet', () => {
   it('refuses 0x7fffffff startup and password lengths streamed on 3 connections under 150 MiB while psql is answered', async () => {
     const rss = sampleRss(proc.pid);
     const attacks = Promise.all([
-      streamAttack({ port: proc.port, prefix: Buffer.from([0x7f, 0xff, 0xff, 0xff]), connections: 2, maxDurationMs: 6_000 }),
-      streamAttack({ port: proc.port, prefix: Buffer.concat([startup('attacker'), Buffer.from([0x70, 0x7f, 0xff, 0xff, 0xff])]), connections: 1, maxDurationMs: 6_000 }),
+      streamAttack({
+        port: proc.port,
+        prefix: Buffer.from([0x7f, 0xff, 0xff, 0xff]),
+        connections: 2,
+        maxDurationMs: 6_000,
+      }),
+      streamAttack({
+        port: proc.port,
+        prefix: Buffer.concat([startup('attacker'), Buffer.from([0x70, 0x7f, 0xff, 0xff, 0xff])]),
+        connections: 1,
+        maxDurationMs: 6_000,
+      }),
     ]);
     await new Promise((r) => setTimeout(r, 500));
     const during = await psql('duringattack');
     const [start, password] = await attacks;
     const maxKb = rss.stop();
-    console.info(`[postgres attack] startup ${(start.bytesSent / 1048576).toFixed(0)} MiB, password ${(password.bytesSent / 1048576).toFixed(0)} MiB sent, max RSS ${(maxKb / 1024).toFixed(1)} MiB`);
+    console.info(
+      `[postgres attack] startup ${(start.bytesSent / 1048576).toFixed(0)} MiB, password ${(password.bytesSent / 1048576).toFixed(0)} MiB sent, max RSS ${(maxKb / 1024).toFixed(1)} MiB`,
+    );
     expect(during.stderr).toContain('password authentication failed for user "duringattack"');
     expect(maxKb).toBeLessThan(MAX_ATTACK_RSS_KB);
-    expect(start.closedByDecoy + password.closedByDecoy).toBeGreaterThanOrEqual(start.connectionsOpened + password.connectionsOpened - 3);
+    expect(start.closedByDecoy + password.closedByDecoy).toBeGreaterThanOrEqual(
+      start.connectionsOpened + password.connectionsOpened - 3,
+    );
   });
 });
 
@@ -71,7 +93,10 @@ describe('the PostgreSQL bundle stays fair under an idle horde', () => {
     expect(r.result.stderr).toContain('password authentication failed for user "duringhorde"');
     expect(r.ms).toBeLessThan(NEWCOMER_DEADLINE_MS);
     // At least the 88 connections beyond the 512 cap were shed to make room (events come through stdout).
-    await proc.events.waitFor((e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''), 600 - 512);
+    await proc.events.waitFor(
+      (e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''),
+      600 - 512,
+    );
     expect(proc.events.bad).toEqual([]);
   });
 });

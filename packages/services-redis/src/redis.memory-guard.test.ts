@@ -7,11 +7,19 @@ import { describe, expect, it } from 'vitest';
 
 const CEILING_MB = 96;
 
-const proc = useServiceBundle({ slug: 'redis', portEnv: 'REDIS_PORT', clients: ['redis-cli'], env: { DECNET_SERVICE_IDLE_TIMEOUT_S: '120', DECNET_SERVICE_MEMORY_CEILING_MB: String(CEILING_MB) } });
+const proc = useServiceBundle({
+  slug: 'redis',
+  portEnv: 'REDIS_PORT',
+  clients: ['redis-cli'],
+  env: { DECNET_SERVICE_IDLE_TIMEOUT_S: '120', DECNET_SERVICE_MEMORY_CEILING_MB: String(CEILING_MB) },
+});
 
 describe('the memory guard sheds the newest connections before the RSS ceiling', () => {
   it('keeps a redis bundle under a 96 MiB ceiling while 100 clients pipeline GETs of a large value they never read', async () => {
-    const set = await runClient('redis-cli', ['-h', '127.0.0.1', '-p', String(proc.port), '-x', 'SET', 'big'], { input: 'v'.repeat(60 * 1024), timeoutMs: 10_000 });
+    const set = await runClient('redis-cli', ['-h', '127.0.0.1', '-p', String(proc.port), '-x', 'SET', 'big'], {
+      input: 'v'.repeat(60 * 1024),
+      timeoutMs: 10_000,
+    });
     expect(set.stdout).toBe('OK\n');
     const idleKb = proc.rssKb();
     const rss = sampleRss(proc.pid, 20);
@@ -27,11 +35,15 @@ describe('the memory guard sheds the newest connections before the RSS ceiling',
       await new Promise((r) => setTimeout(r, 50));
     }
     await new Promise((r) => setTimeout(r, 2_000));
-    const ping = await runClient('redis-cli', ['-h', '127.0.0.1', '-p', String(proc.port), 'PING'], { timeoutMs: 10_000 });
+    const ping = await runClient('redis-cli', ['-h', '127.0.0.1', '-p', String(proc.port), 'PING'], {
+      timeoutMs: 10_000,
+    });
     const maxKb = rss.stop();
     for (const s of sockets) s.destroy();
     const shed = proc.events.ofType('connection_shed').filter((e) => e.fields['reason'] === 'memory_guard');
-    console.info(`[memory guard] idle ${(idleKb / 1024).toFixed(1)} MiB, max ${(maxKb / 1024).toFixed(1)} MiB under a ${CEILING_MB} MiB ceiling, ${shed.length} shed`);
+    console.info(
+      `[memory guard] idle ${(idleKb / 1024).toFixed(1)} MiB, max ${(maxKb / 1024).toFixed(1)} MiB under a ${CEILING_MB} MiB ceiling, ${shed.length} shed`,
+    );
     expect(ping.stdout).toBe('PONG\n');
     expect(shed.length).toBeGreaterThan(0);
     expect(shed[0]?.fields).toMatchObject({ ceiling_mb: String(CEILING_MB) });

@@ -22,17 +22,29 @@ const proc = useServiceBundle({
   slug: 'smtp',
   portEnv: 'SMTP_PORT',
   clients: ['curl'],
-  env: { DECNET_SERVICE_IDLE_TIMEOUT_S: '120', SMTP_COMMAND_TIMEOUT_S: String(COMMAND_DEADLINE_S), SMTP_DATA_TIMEOUT_S: String(DATA_DEADLINE_S) },
+  env: {
+    DECNET_SERVICE_IDLE_TIMEOUT_S: '120',
+    SMTP_COMMAND_TIMEOUT_S: String(COMMAND_DEADLINE_S),
+    SMTP_DATA_TIMEOUT_S: String(DATA_DEADLINE_S),
+  },
 });
 
 let commandTrickle: Promise<TrickleReport>;
 let dataTrickle: Promise<TrickleReport>;
 beforeAll(() => {
-  commandTrickle = trickle({ port: proc.port, waitFor: '220 ', bytes: Buffer.from('EHLO slow.example.org\r\n'), intervalMs: 5_000, giveUpMs: 60_000 });
+  commandTrickle = trickle({
+    port: proc.port,
+    waitFor: '220 ',
+    bytes: Buffer.from('EHLO slow.example.org\r\n'),
+    intervalMs: 5_000,
+    giveUpMs: 60_000,
+  });
   dataTrickle = trickle({
     port: proc.port,
     waitFor: '220 ',
-    preamble: Buffer.from('EHLO slow.example.org\r\nMAIL FROM:<a@slow.example.org>\r\nRCPT TO:<b@decoy.example>\r\nDATA\r\n'),
+    preamble: Buffer.from(
+      'EHLO slow.example.org\r\nMAIL FROM:<a@slow.example.org>\r\nRCPT TO:<b@decoy.example>\r\nDATA\r\n',
+    ),
     bytes: Buffer.from('Subject: never ending\r\n\r\nline\r\n'),
     intervalMs: 5_000,
     giveUpMs: 60_000,
@@ -40,22 +52,49 @@ beforeAll(() => {
 });
 
 const send = (subject: string) =>
-  runClient('curl', ['-sS', '--max-time', '10', `smtp://127.0.0.1:${proc.port}`, '--mail-from', 'a@b.example', '--mail-rcpt', 'd@e.example', '--upload-file', '-'], {
-    input: `Subject: ${subject}\r\n\r\nbody\r\n`,
-  });
+  runClient(
+    'curl',
+    [
+      '-sS',
+      '--max-time',
+      '10',
+      `smtp://127.0.0.1:${proc.port}`,
+      '--mail-from',
+      'a@b.example',
+      '--mail-rcpt',
+      'd@e.example',
+      '--upload-file',
+      '-',
+    ],
+    {
+      input: `Subject: ${subject}\r\n\r\nbody\r\n`,
+    },
+  );
 
 describe('the SMTP bundle bounds memory per connection', () => {
   it('holds 1 GiB streamed into DATA and after BDAT on 3 connections under 150 MiB while curl delivers', async () => {
     const rss = sampleRss(proc.pid);
     const attacks = Promise.all([
-      streamAttack({ port: proc.port, prefix: Buffer.from('EHLO x\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\n'), connections: 2, maxDurationMs: 6_000 }),
-      streamAttack({ port: proc.port, prefix: Buffer.from('EHLO x\r\nBDAT 1073741824 LAST\r\n'), connections: 1, maxDurationMs: 6_000 }),
+      streamAttack({
+        port: proc.port,
+        prefix: Buffer.from('EHLO x\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\n'),
+        connections: 2,
+        maxDurationMs: 6_000,
+      }),
+      streamAttack({
+        port: proc.port,
+        prefix: Buffer.from('EHLO x\r\nBDAT 1073741824 LAST\r\n'),
+        connections: 1,
+        maxDurationMs: 6_000,
+      }),
     ]);
     await new Promise((r) => setTimeout(r, 500));
     const during = await send('during attack');
     const [data, bdat] = await attacks;
     const maxKb = rss.stop();
-    console.info(`[smtp attack] DATA ${(data.bytesSent / 1048576).toFixed(0)} MiB, BDAT ${(bdat.bytesSent / 1048576).toFixed(0)} MiB sent, max RSS ${(maxKb / 1024).toFixed(1)} MiB`);
+    console.info(
+      `[smtp attack] DATA ${(data.bytesSent / 1048576).toFixed(0)} MiB, BDAT ${(bdat.bytesSent / 1048576).toFixed(0)} MiB sent, max RSS ${(maxKb / 1024).toFixed(1)} MiB`,
+    );
     expect(during.code).toBe(0);
     await proc.events.waitFor((e) => e.type === 'message_stored' && e.fields['subject'] === 'during attack');
     expect(maxKb).toBeLessThan(MAX_ATTACK_RSS_KB);
@@ -83,13 +122,16 @@ describe('the SMTP bundle has wall-clock command and DATA deadlines', () => {
 });
 
 describe('the SMTP bundle stays fair under an idle horde', () => {
-  it('delivers curl\'s mail from a new address within 5 s while 600 idle connections from 20 addresses hold it', async () => {
+  it("delivers curl's mail from a new address within 5 s while 600 idle connections from 20 addresses hold it", async () => {
     const r = await duringIdleHorde(proc.port, () => send('during horde'));
     console.info(`[smtp attack] horde: ${r.opened} opened, ${r.stillOpen} still open, delivered in ${r.ms} ms`);
     expect(r.result.code).toBe(0);
     expect(r.ms).toBeLessThan(NEWCOMER_DEADLINE_MS);
     // At least the 88 connections beyond the 512 cap were shed to make room (events come through stdout).
-    await proc.events.waitFor((e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''), 600 - 512);
+    await proc.events.waitFor(
+      (e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''),
+      600 - 512,
+    );
     expect(proc.events.bad).toEqual([]);
   });
 });

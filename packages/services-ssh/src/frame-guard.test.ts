@@ -26,7 +26,12 @@ describe('the SSH frame guard applies OpenSSH limits before buffering', () => {
   it('refuses a declared length of 0x7fffffff as soon as its four bytes arrive', () => {
     const g = new SshFrameGuard();
     expect(g.push(IDENT)).toBeNull();
-    expect(g.push(lengthOnly(0x7fffffff))).toEqual({ frame: 'packet', problem: 'too_long', declared: 0x7fffffff, limit: PACKET_MAX_SIZE });
+    expect(g.push(lengthOnly(0x7fffffff))).toEqual({
+      frame: 'packet',
+      problem: 'too_long',
+      declared: 0x7fffffff,
+      limit: PACKET_MAX_SIZE,
+    });
     expect(g.push(Buffer.alloc(10))?.problem).toBe('too_long');
   });
 
@@ -47,12 +52,21 @@ describe('the SSH frame guard applies OpenSSH limits before buffering', () => {
   it('refuses an identification line over 8 KiB, or one that is not SSH-, like sshd', () => {
     const long = new SshFrameGuard();
     expect(long.push(Buffer.from(`SSH-2.0-${'x'.repeat(MAX_IDENTIFICATION_BYTES)}`))?.problem).toBe('too_long');
-    expect(new SshFrameGuard().push(Buffer.from('GET / HTTP/1.0\r\n'))).toMatchObject({ frame: 'identification', problem: 'not_ssh' });
+    expect(new SshFrameGuard().push(Buffer.from('GET / HTTP/1.0\r\n'))).toMatchObject({
+      frame: 'identification',
+      problem: 'not_ssh',
+    });
     expect(new SshFrameGuard().push(Buffer.from('\r\nSSH-2.0-x\r\n'))?.problem).toBe('not_ssh');
   });
 
   it('stops checking at the client NEWKEYS, whatever the split', () => {
-    const stream = Buffer.concat([IDENT, packet(Buffer.from([20, ...Array(40).fill(1)])), packet(Buffer.from([30, 1, 2, 3])), packet(Buffer.from([21])), lengthOnly(0x7fffffff)]);
+    const stream = Buffer.concat([
+      IDENT,
+      packet(Buffer.from([20, ...Array(40).fill(1)])),
+      packet(Buffer.from([30, 1, 2, 3])),
+      packet(Buffer.from([21])),
+      lengthOnly(0x7fffffff),
+    ]);
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: stream.length }), { maxLength: 12 }), (cuts) => {
         const g = new SshFrameGuard();

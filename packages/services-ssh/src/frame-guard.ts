@@ -19,8 +19,18 @@ const MSG_NEWKEYS = 21;
 
 /** Why a stream was refused. */
 export type FrameViolation =
-  | { readonly frame: 'identification'; readonly problem: 'too_long' | 'not_ssh'; readonly declared: number; readonly limit: number }
-  | { readonly frame: 'packet'; readonly problem: 'too_long' | 'too_short' | 'misaligned'; readonly declared: number; readonly limit: number };
+  | {
+      readonly frame: 'identification';
+      readonly problem: 'too_long' | 'not_ssh';
+      readonly declared: number;
+      readonly limit: number;
+    }
+  | {
+      readonly frame: 'packet';
+      readonly problem: 'too_long' | 'too_short' | 'misaligned';
+      readonly declared: number;
+      readonly limit: number;
+    };
 
 type Phase = 'identification' | 'length' | 'body' | 'encrypted' | 'refused';
 
@@ -55,14 +65,34 @@ export class SshFrameGuard {
         case 'identification': {
           const lf = chunk.indexOf(10, at);
           const end = lf < 0 ? chunk.length : lf;
-          if (this.lineHead.length < 4) this.lineHead += Buffer.from(chunk.subarray(at, Math.min(end, at + 4 - this.lineHead.length))).toString('latin1');
+          if (this.lineHead.length < 4)
+            this.lineHead += Buffer.from(chunk.subarray(at, Math.min(end, at + 4 - this.lineHead.length))).toString(
+              'latin1',
+            );
           this.lineBytes += end - at;
-          if (this.lineBytes > MAX_IDENTIFICATION_BYTES) return this.refuse({ frame: 'identification', problem: 'too_long', declared: this.lineBytes, limit: MAX_IDENTIFICATION_BYTES });
+          if (this.lineBytes > MAX_IDENTIFICATION_BYTES)
+            return this.refuse({
+              frame: 'identification',
+              problem: 'too_long',
+              declared: this.lineBytes,
+              limit: MAX_IDENTIFICATION_BYTES,
+            });
           if (this.lineHead.length >= 4 && this.lineHead !== 'SSH-') {
-            return this.refuse({ frame: 'identification', problem: 'not_ssh', declared: this.lineBytes, limit: MAX_IDENTIFICATION_BYTES });
+            return this.refuse({
+              frame: 'identification',
+              problem: 'not_ssh',
+              declared: this.lineBytes,
+              limit: MAX_IDENTIFICATION_BYTES,
+            });
           }
           if (lf < 0) return null;
-          if (this.lineHead !== 'SSH-') return this.refuse({ frame: 'identification', problem: 'not_ssh', declared: this.lineBytes, limit: MAX_IDENTIFICATION_BYTES });
+          if (this.lineHead !== 'SSH-')
+            return this.refuse({
+              frame: 'identification',
+              problem: 'not_ssh',
+              declared: this.lineBytes,
+              limit: MAX_IDENTIFICATION_BYTES,
+            });
           this.phase = 'length';
           at = lf + 1;
           break;
@@ -75,9 +105,12 @@ export class SshFrameGuard {
           }
           if (this.lengthBytes < 4) return null;
           const declared = this.length;
-          if (declared > PACKET_MAX_SIZE) return this.refuse({ frame: 'packet', problem: 'too_long', declared, limit: PACKET_MAX_SIZE });
-          if (declared < PACKET_MIN_SIZE) return this.refuse({ frame: 'packet', problem: 'too_short', declared, limit: PACKET_MAX_SIZE });
-          if ((declared + 4) % PLAINTEXT_BLOCK !== 0) return this.refuse({ frame: 'packet', problem: 'misaligned', declared, limit: PACKET_MAX_SIZE });
+          if (declared > PACKET_MAX_SIZE)
+            return this.refuse({ frame: 'packet', problem: 'too_long', declared, limit: PACKET_MAX_SIZE });
+          if (declared < PACKET_MIN_SIZE)
+            return this.refuse({ frame: 'packet', problem: 'too_short', declared, limit: PACKET_MAX_SIZE });
+          if ((declared + 4) % PLAINTEXT_BLOCK !== 0)
+            return this.refuse({ frame: 'packet', problem: 'misaligned', declared, limit: PACKET_MAX_SIZE });
           this.remaining = declared;
           this.position = 0;
           this.phase = 'body';
@@ -85,7 +118,8 @@ export class SshFrameGuard {
         }
         case 'body': {
           const take = Math.min(this.remaining, chunk.length - at);
-          if (this.position <= 1 && this.position + take > 1) this.messageType = chunk[at + 1 - this.position] as number;
+          if (this.position <= 1 && this.position + take > 1)
+            this.messageType = chunk[at + 1 - this.position] as number;
           this.position += take;
           this.remaining -= take;
           at += take;

@@ -21,13 +21,33 @@ const proc = useServiceBundle({
   slug: 'ssh',
   portEnv: 'SSH_PORT',
   clients: ['ssh', 'sshpass'],
-  env: { SSH_HOST_KEY_DIR: join(mkdtempSync(join(tmpdir(), 'ssh-attack-')), 'keys'), SSH_HOST_KEY_TYPES: 'ed25519', DECNET_SERVICE_IDLE_TIMEOUT_S: '120' },
+  env: {
+    SSH_HOST_KEY_DIR: join(mkdtempSync(join(tmpdir(), 'ssh-attack-')), 'keys'),
+    SSH_HOST_KEY_TYPES: 'ed25519',
+    DECNET_SERVICE_IDLE_TIMEOUT_S: '120',
+  },
 });
 
 const login = () =>
   runClient(
     'sshpass',
-    ['-p', 'admin', 'ssh', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', '-p', String(proc.port), 'root@127.0.0.1', 'whoami'],
+    [
+      '-p',
+      'admin',
+      'ssh',
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'LogLevel=ERROR',
+      '-o',
+      'ConnectTimeout=10',
+      '-p',
+      String(proc.port),
+      'root@127.0.0.1',
+      'whoami',
+    ],
     { timeoutMs: 30_000 },
   );
 
@@ -39,13 +59,20 @@ describe('the ssh bundle bounds memory before and after key exchange', () => {
     const client = await login();
     const report = await attack;
     const maxKb = rss.stop();
-    console.info(`[ssh attack] pre-KEX length 0x7fffffff: ${report.connectionsOpened} connections, ${(report.bytesSent / 1048576).toFixed(0)} MiB sent, max RSS ${(maxKb / 1024).toFixed(1)} MiB`);
+    console.info(
+      `[ssh attack] pre-KEX length 0x7fffffff: ${report.connectionsOpened} connections, ${(report.bytesSent / 1048576).toFixed(0)} MiB sent, max RSS ${(maxKb / 1024).toFixed(1)} MiB`,
+    );
     expect(client.stdout).toBe('root\n');
     expect(maxKb).toBeLessThan(MAX_ATTACK_RSS_KB);
     // Every connection but an attacker's last (which ends when its GiB is out) was closed by the decoy.
     expect(report.closedByDecoy).toBeGreaterThanOrEqual(report.connectionsOpened - 3);
     const refused = await proc.events.waitForType('frame_refused', 3);
-    expect(refused[0]?.fields).toMatchObject({ frame: 'packet', problem: 'too_long', declared_bytes: '2147483647', limit_bytes: String(256 * 1024) });
+    expect(refused[0]?.fields).toMatchObject({
+      frame: 'packet',
+      problem: 'too_long',
+      declared_bytes: '2147483647',
+      limit_bytes: String(256 * 1024),
+    });
   });
 
   it('closes a connection whose encrypted stream declares a bad length after the key exchange, keeping RSS flat', async () => {
@@ -78,7 +105,9 @@ describe('the ssh bundle bounds memory before and after key exchange', () => {
       ),
     );
     const maxKb = rss.stop();
-    console.info(`[ssh attack] post-KEX garbage: closed after ${closes.map((c) => c.ms).join('/')} ms, max RSS ${(maxKb / 1024).toFixed(1)} MiB`);
+    console.info(
+      `[ssh attack] post-KEX garbage: closed after ${closes.map((c) => c.ms).join('/')} ms, max RSS ${(maxKb / 1024).toFixed(1)} MiB`,
+    );
     for (const c of closes) expect(c.ms).toBeLessThan(5_000);
     expect(maxKb).toBeLessThan(MAX_ATTACK_RSS_KB);
     // Events travel through the child's stdout: wait for them rather than racing the pipe.
@@ -119,13 +148,21 @@ describe('the ssh bundle bounds memory after login', () => {
                 }, 8_000).unref();
               });
             });
-            client.connect({ host: '127.0.0.1', port: proc.port, username: 'root', password: 'admin', readyTimeout: 20_000 });
+            client.connect({
+              host: '127.0.0.1',
+              port: proc.port,
+              username: 'root',
+              password: 'admin',
+              readyTimeout: 20_000,
+            });
           }),
       ),
     );
     const during = await login();
     const maxKb = rss.stop();
-    console.info(`[ssh attack] post-auth paste: ${sessions.map((b) => (b / 1048576).toFixed(0)).join('/')} MiB written, max RSS ${(maxKb / 1024).toFixed(1)} MiB`);
+    console.info(
+      `[ssh attack] post-auth paste: ${sessions.map((b) => (b / 1048576).toFixed(0)).join('/')} MiB written, max RSS ${(maxKb / 1024).toFixed(1)} MiB`,
+    );
     expect(during.stdout).toBe('root\n');
     expect(maxKb).toBeLessThan(MAX_ATTACK_RSS_KB);
   });
@@ -138,7 +175,10 @@ describe('the ssh bundle stays fair under an idle horde', () => {
     expect(r.result.stdout).toBe('root\n');
     expect(r.ms).toBeLessThan(NEWCOMER_DEADLINE_MS);
     expect(r.opened).toBe(600);
-    const shed = await proc.events.waitFor((e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''), 600 - 512);
+    const shed = await proc.events.waitFor(
+      (e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''),
+      600 - 512,
+    );
     expect(shed.every((e) => e.fields['src_ip'] !== '127.0.0.1')).toBe(true);
     expect(proc.events.bad).toEqual([]);
   });

@@ -14,12 +14,15 @@ interface ZlibReaderShape {
 }
 
 function installInflateCap(): boolean {
-  const proto = (ssh2Zlib as { ZlibPacketReader?: { prototype?: Partial<ZlibReaderShape> & { __decnetCapped?: boolean } } }).ZlibPacketReader?.prototype;
+  const proto = (
+    ssh2Zlib as { ZlibPacketReader?: { prototype?: Partial<ZlibReaderShape> & { __decnetCapped?: boolean } } }
+  ).ZlibPacketReader?.prototype;
   if (!proto || typeof proto.read !== 'function') return false;
   if (proto.__decnetCapped) return true;
   const read = proto.read;
   proto.read = function cappedRead(this: { _zlib?: { _maxOutputLength?: number } }, data: Uint8Array): Buffer {
-    if (!this._zlib || typeof this._zlib._maxOutputLength !== 'number') throw new Error('ssh2 zlib reader without an output cap');
+    if (!this._zlib || typeof this._zlib._maxOutputLength !== 'number')
+      throw new Error('ssh2 zlib reader without an output cap');
     this._zlib._maxOutputLength = MAX_INFLATED_PACKET_BYTES;
     return read.call(this, data);
   };

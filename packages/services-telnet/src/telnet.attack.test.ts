@@ -21,7 +21,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 /** Shortened from login(1)'s 60 s so the trickle finishes quickly. */
 const LOGIN_DEADLINE_S = 10;
 
-const proc = useServiceBundle({ slug: 'telnet', portEnv: 'TELNET_PORT', clients: ['telnet', 'expect'], env: { DECNET_SERVICE_IDLE_TIMEOUT_S: '120', TELNET_LOGIN_TIMEOUT_S: String(LOGIN_DEADLINE_S) } });
+const proc = useServiceBundle({
+  slug: 'telnet',
+  portEnv: 'TELNET_PORT',
+  clients: ['telnet', 'expect'],
+  env: { DECNET_SERVICE_IDLE_TIMEOUT_S: '120', TELNET_LOGIN_TIMEOUT_S: String(LOGIN_DEADLINE_S) },
+});
 
 let slow: Promise<TrickleReport>;
 beforeAll(() => {
@@ -56,12 +61,20 @@ const IAC_SB_TTYPE = Buffer.from([255, 250, 24]);
 describe('the telnet bundle bounds memory before and after login', () => {
   it('holds a never-ending subnegotiation (1 GiB after IAC SB) on 3 connections under 150 MiB while telnet logs in', async () => {
     const rss = sampleRss(proc.pid);
-    const attack = streamAttack({ port: proc.port, prefix: IAC_SB_TTYPE, connections: 3, maxDurationMs: 6_000, fill: 0x41 });
+    const attack = streamAttack({
+      port: proc.port,
+      prefix: IAC_SB_TTYPE,
+      connections: 3,
+      maxDurationMs: 6_000,
+      fill: 0x41,
+    });
     await new Promise((r) => setTimeout(r, 500));
     const during = await login('during-sb');
     const report = await attack;
     const maxKb = rss.stop();
-    console.info(`[telnet attack] IAC SB: ${(report.bytesSent / 1048576).toFixed(0)} MiB sent, max RSS ${(maxKb / 1024).toFixed(1)} MiB`);
+    console.info(
+      `[telnet attack] IAC SB: ${(report.bytesSent / 1048576).toFixed(0)} MiB sent, max RSS ${(maxKb / 1024).toFixed(1)} MiB`,
+    );
     expect(during.code).toBe(0);
     await proc.events.waitFor((e) => e.type === 'command' && e.fields['cmd'] === 'echo during-sb');
     expect(maxKb).toBeLessThan(MAX_ATTACK_RSS_KB);
@@ -69,15 +82,25 @@ describe('the telnet bundle bounds memory before and after login', () => {
 
   it('holds 1 GiB typed into the shell after login on 3 connections under 150 MiB', async () => {
     const rss = sampleRss(proc.pid);
-    const attack = streamAttack({ port: proc.port, prefix: Buffer.from('root\r\nadmin\r\n'), connections: 3, maxDurationMs: 6_000, fill: 0x41 });
+    const attack = streamAttack({
+      port: proc.port,
+      prefix: Buffer.from('root\r\nadmin\r\n'),
+      connections: 3,
+      maxDurationMs: 6_000,
+      fill: 0x41,
+    });
     await new Promise((r) => setTimeout(r, 500));
     const during = await login('during-typing');
     const report = await attack;
     const maxKb = rss.stop();
-    console.info(`[telnet attack] shell typing: ${(report.bytesSent / 1048576).toFixed(0)} MiB sent, max RSS ${(maxKb / 1024).toFixed(1)} MiB`);
+    console.info(
+      `[telnet attack] shell typing: ${(report.bytesSent / 1048576).toFixed(0)} MiB sent, max RSS ${(maxKb / 1024).toFixed(1)} MiB`,
+    );
     expect(during.code).toBe(0);
     expect(maxKb).toBeLessThan(MAX_ATTACK_RSS_KB);
-    expect(proc.events.ofType('auth_attempt').filter((e) => e.fields['outcome'] === 'success').length).toBeGreaterThanOrEqual(4);
+    expect(
+      proc.events.ofType('auth_attempt').filter((e) => e.fields['outcome'] === 'success').length,
+    ).toBeGreaterThanOrEqual(4);
   });
 });
 
@@ -98,7 +121,10 @@ describe('the telnet bundle stays fair under an idle horde', () => {
     expect(r.result.code).toBe(0);
     expect(r.ms).toBeLessThan(NEWCOMER_DEADLINE_MS);
     // At least the 88 connections beyond the 512 cap were shed to make room (events come through stdout).
-    await proc.events.waitFor((e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''), 600 - 512);
+    await proc.events.waitFor(
+      (e) => e.type === 'connection_shed' && /_limit$/.test(e.fields['reason'] ?? ''),
+      600 - 512,
+    );
     expect(proc.events.bad).toEqual([]);
   });
 });

@@ -10,7 +10,9 @@ import { parseSyslog } from './parse.js';
 const RUNS = 500;
 
 /** Python's str.splitlines() boundaries, built from code points (a literal would be a control-character regex). */
-const SPLITLINES = new RegExp(`\r\n|[${String.fromCharCode(0x0a, 0x0d, 0x0b, 0x0c, 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029)}]`);
+const SPLITLINES = new RegExp(
+  `\r\n|[${String.fromCharCode(0x0a, 0x0d, 0x0b, 0x0c, 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029)}]`,
+);
 
 /** How readers split text into lines: newline framing, CRLF, Python's str.splitlines(), JS/JSON's U+2028. */
 const LINE_SPLITTERS: readonly [string, (text: string) => string[]][] = [
@@ -48,7 +50,26 @@ describe('escapeEventText escapes every control, separator and the backslash rev
 const anyText = fc.oneof(
   fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 60 }),
   fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.string({ unit: fc.constantFrom('\\', 'n', 'x', 'u', '2', '8', '\n', '\r', '\x85', '\u2028', '\u2029', '"', ']', '\x0b', '\x1c'), maxLength: 30 }),
+  fc.string({
+    unit: fc.constantFrom(
+      '\\',
+      'n',
+      'x',
+      'u',
+      '2',
+      '8',
+      '\n',
+      '\r',
+      '\x85',
+      '\u2028',
+      '\u2029',
+      '"',
+      ']',
+      '\x0b',
+      '\x1c',
+    ),
+    maxLength: 30,
+  }),
   fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b).toString('latin1')),
   fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b).toString('utf8')),
 );
@@ -57,7 +78,14 @@ describe('a formatted event is one line for every splitter and decodes back to i
   it('holds for values and MSG made of random Unicode and bytes', () => {
     fc.assert(
       fc.property(anyText, anyText, (value, msg) => {
-        const line = formatEventLine({ timestamp: new Date(0), hostname: 'd', service: 's', eventType: 'e', fields: { v: value, w: 'x' }, msg });
+        const line = formatEventLine({
+          timestamp: new Date(0),
+          hostname: 'd',
+          service: 's',
+          eventType: 'e',
+          fields: { v: value, w: 'x' },
+          msg,
+        });
         for (const [, split] of LINE_SPLITTERS) expect(split(line)).toHaveLength(1);
         for (let i = 0; i < line.length; i++) {
           const c = line.charCodeAt(i);
@@ -75,7 +103,14 @@ describe('a formatted event is one line for every splitter and decodes back to i
   });
 
   it('decodes whole records: params, MSG and a parsed command, never the raw line', () => {
-    const line = formatEventLine({ timestamp: new Date(0), hostname: 'd', service: 'ssh', eventType: 'command', fields: { cmd: 'echo a\nb\\n', src_ip: '203.0.113.9' }, msg: 'x\u2028y' });
+    const line = formatEventLine({
+      timestamp: new Date(0),
+      hostname: 'd',
+      service: 'ssh',
+      eventType: 'command',
+      fields: { cmd: 'echo a\nb\\n', src_ip: '203.0.113.9' },
+      msg: 'x\u2028y',
+    });
     const parsed = parseEventRecord(line);
     if (!parsed.ok) throw new Error(parsed.error.code);
     const record = decodeEventRecord(parsed.record);
@@ -86,7 +121,9 @@ describe('a formatted event is one line for every splitter and decodes back to i
   });
 
   it('leaves a record without DECNET params (a bash CMD line) untouched', () => {
-    const parsed = parseEventRecord('<14>1 2026-01-01T00:00:00Z h bash - - - CMD uid=0 user=root src=1.2.3.4 pwd=/ cmd=printf \\n');
+    const parsed = parseEventRecord(
+      '<14>1 2026-01-01T00:00:00Z h bash - - - CMD uid=0 user=root src=1.2.3.4 pwd=/ cmd=printf \\n',
+    );
     if (!parsed.ok) throw new Error(parsed.error.code);
     expect(decodeEventRecord(parsed.record)).toBe(parsed.record);
   });

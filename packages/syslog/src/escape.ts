@@ -117,7 +117,8 @@ export function decodeEventFields(fields: Readonly<Record<string, string>>): Rec
   const out: Record<string, string> = {};
   for (const key of Object.keys(fields)) {
     const value = decodeEventText(fields[key] as string);
-    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
     else out[key] = value;
   }
   return out;

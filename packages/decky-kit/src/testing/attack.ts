@@ -45,7 +45,10 @@ export const NEWCOMER_DEADLINE_MS = 5_000;
  * Opens the {@link HORDE} against `port` (from 127.1.0.1 … 127.20.0.1, so a client on 127.0.0.1 is
  * a new address in a new network), runs `exchange` and times it, then closes the horde.
  */
-export async function duringIdleHorde<T>(port: number, exchange: () => Promise<T>): Promise<{ result: T; ms: number; opened: number; stillOpen: number }> {
+export async function duringIdleHorde<T>(
+  port: number,
+  exchange: () => Promise<T>,
+): Promise<{ result: T; ms: number; opened: number; stillOpen: number }> {
   const horde = await idleHorde({ port, addresses: loopbackAddresses(HORDE.addresses), perAddress: HORDE.perAddress });
   try {
     const started = Date.now();
@@ -58,7 +61,14 @@ export async function duringIdleHorde<T>(port: number, exchange: () => Promise<T
 }
 
 /** Streams on one connection until `budget` bytes are written or the peer goes away; resolves with the bytes written. */
-function streamOne(port: number, host: string, prefix: Buffer, budget: number, fill: Buffer, deadline: number): Promise<{ sent: number; closed: boolean }> {
+function streamOne(
+  port: number,
+  host: string,
+  prefix: Buffer,
+  budget: number,
+  fill: Buffer,
+  deadline: number,
+): Promise<{ sent: number; closed: boolean }> {
   return new Promise((resolve) => {
     const socket: Socket = connect({ host, port });
     let sent = 0;
@@ -108,7 +118,14 @@ export async function streamAttack(options: StreamAttackOptions): Promise<Stream
     let sent = 0;
     while (sent < perAttacker && Date.now() < deadline) {
       connectionsOpened++;
-      const r = await streamOne(options.port, options.host ?? '127.0.0.1', options.prefix, perAttacker - sent, fill, deadline);
+      const r = await streamOne(
+        options.port,
+        options.host ?? '127.0.0.1',
+        options.prefix,
+        perAttacker - sent,
+        fill,
+        deadline,
+      );
       sent += r.sent;
       if (r.closed) closedByDecoy++;
     }
@@ -183,7 +200,12 @@ export function trickle(options: TrickleOptions): Promise<TrickleReport> {
       clearTimeout(giveUp);
       socket.destroy();
       const now = Date.now();
-      resolve({ closedAfterMs: closed ? now - startedAt : null, sinceConnectMs: closed ? now - connectedAt : null, bytesTrickled: sent, received });
+      resolve({
+        closedAfterMs: closed ? now - startedAt : null,
+        sinceConnectMs: closed ? now - connectedAt : null,
+        bytesTrickled: sent,
+        received,
+      });
     };
     const start = (): void => {
       if (started) return;
