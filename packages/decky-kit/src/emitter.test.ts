@@ -1,7 +1,8 @@
-import { parseEventRecord, parseSyslog } from '@decnet/syslog';
+import fc from 'fast-check';
+import { decodeEventRecord, decodeEventText, parseEventRecord, parseSyslog } from '@decnet/syslog';
 import { describe, expect, it } from 'vitest';
 import { credentialFields } from './credentials.js';
-import { MAX_LINE_BYTES, createServiceEmitter, escapeControls } from './emitter.js';
+import { MAX_LINE_BYTES, createServiceEmitter } from './emitter.js';
 import { createMemorySink } from './sink.js';
 
 const CONN = { srcIp: '198.51.100.7', srcPort: 40123, dstIp: '10.0.0.2', dstPort: 22 };
@@ -81,14 +82,16 @@ describe('every event is exactly one parseable line', () => {
     const m = parsed(line);
     expect(m.structuredData[0]?.params['cmd']).toBe('echo a\\nrm -rf /\\r\\x00\\x1b]');
     expect(m.msg).toBe('two\\nlines');
+    expect(decodeEventText(m.structuredData[0]?.params['cmd'] ?? '')).toBe('echo a\nrm -rf /\r\x00\x1b]');
   });
 
   it('round-trips a credential with quotes, backslashes and brackets through the parser', () => {
     const { sink, emitter } = setup();
     const secret = 'p"a\\s]s\u00e9';
     emitter.openSession(CONN).emit('auth_attempt', { username: 'root', ...credentialFields(secret, { principal: 'root', outcome: 'failure' }) });
-    const r = parseEventRecord(sink.lines[0] as string);
-    if (!r.ok) throw new Error('unparsed');
+    const parsedLine = parseEventRecord(sink.lines[0] as string);
+    if (!parsedLine.ok) throw new Error('unparsed');
+    const r = { record: decodeEventRecord(parsedLine.record) };
     expect(Buffer.from(r.record.fields['secret_b64'] as string, 'base64').toString('utf8')).toBe(secret);
     expect(r.record.fields['secret_printable']).toBe('p"a\\s]s??');
     expect(r.record.fields['principal']).toBe('root');
@@ -115,11 +118,44 @@ describe('every event is exactly one parseable line', () => {
   });
 });
 
-describe('escapeControls', () => {
-  it('leaves printable text untouched', () => {
-    expect(escapeControls('plain text ~ é ✓')).toBe('plain text ~ é ✓');
-  });
-  it('escapes DEL and C0 characters', () => {
-    expect(escapeControls('\t\x7f\x01')).toBe('\\t\\x7f\\x01');
+/** Python's str.splitlines() boundaries, built from code points (a literal would be a control-character regex). */
+const SPLITLINES = new RegExp(`\r\n|[${String.fromCharCode(0x0a, 0x0d, 0x0b, 0x0c, 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029)}]`);
+
+/** How readers split text into lines: newline framing, CRLF, Python's str.splitlines(), JS/JSON's U+2028. */
+const LINE_SPLITTERS: readonly [string, (text: string) => string[]][] = [
+  ['LF', (t) => t.split('\n')],
+  ['CRLF', (t) => t.split('\r\n')],
+  // str.splitlines() boundaries: \n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028 \u2029
+  ['splitlines', (t) => t.split(SPLITLINES)],
+  ['U+2028', (t) => t.split(/[\u2028\u2029]/)],
+];
+
+/** Any UTF-16 text (lone surrogates included), any code points, and random bytes read as Latin-1 (as the http decoy reads headers) and UTF-8. */
+const attackerText = fc.oneof(
+  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 80 }),
+  fc.string({ unit: 'binary', maxLength: 80 }),
+  fc.uint8Array({ maxLength: 120 }).map((b) => Buffer.from(b).toString('latin1')),
+  fc.uint8Array({ maxLength: 120 }).map((b) => Buffer.from(b).toString('utf8')),
+);
+
+describe('every emitted event is one line for any reader and decodes back to what the service passed', () => {
+  it('holds for random Unicode and bytes in params and MSG, identity spoofing included', () => {
+    fc.assert(
+      fc.property(attackerText, attackerText, attackerText, (cmd, msg, claimed) => {
+        const { sink, emitter } = setup();
+        emitter.openSession(CONN).emit('command', { cmd, src_ip: claimed }, { msg });
+        expect(sink.lines).toHaveLength(1);
+        const line = sink.lines[0] as string;
+        for (const [, split] of LINE_SPLITTERS) expect(split(line)).toHaveLength(1);
+        const r = parseEventRecord(line);
+        if (!r.ok) throw new Error(r.error.code);
+        const record = decodeEventRecord(r.record);
+        expect(record.fields['cmd']).toBe(cmd);
+        expect(record.fields['claimed_src_ip']).toBe(claimed);
+        expect(record.fields['src_ip']).toBe('198.51.100.7');
+        expect(decodeEventText(r.message.msg ?? '')).toBe(msg);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

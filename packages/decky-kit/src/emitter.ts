@@ -98,27 +98,10 @@ export const TRUNCATION_MARK = '...[truncated]';
 
 const IDENTITY_SET: ReadonlySet<string> = new Set(IDENTITY_PARAMS);
 
-/**
- * Makes a param value safe for a one-event-per-line stream: C0 controls and DEL become `\n`,
- * `\r`, `\t` or `\xNN` (a line break inside a value would split the event in two in stdout and
- * in newline-framed files). Exact bytes travel in base64 params where they matter (`secret_b64`).
- */
-export function escapeControls(text: string): string {
-  let out = '';
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x20 && c !== 0x7f) continue;
-    out += text.slice(start, i);
-    out += c === 10 ? '\\n' : c === 13 ? '\\r' : c === 9 ? '\\t' : `\\x${c.toString(16).padStart(2, '0')}`;
-    start = i + 1;
-  }
-  return start === 0 ? text : out + text.slice(start);
-}
-
+/** A param value as text, cut to {@link MAX_FIELD_CHARS}; escaping is formatEventLine's (@decnet/syslog's one rule). */
 function wireValue(value: EventFieldValue): string | null {
   if (value === null || value === undefined) return null;
-  let text = escapeControls(typeof value === 'string' ? value : String(value));
+  let text = typeof value === 'string' ? value : String(value);
   if (text.length > MAX_FIELD_CHARS) text = text.slice(0, MAX_FIELD_CHARS - TRUNCATION_MARK.length) + TRUNCATION_MARK;
   return text;
 }
@@ -165,7 +148,7 @@ export function createServiceEmitter<S extends string>(options: ServiceEmitterOp
         eventType: type,
         fields: params,
         severity: opts?.severity ?? 'info',
-        ...(opts?.msg !== undefined ? { msg: escapeControls(opts.msg) } : {}),
+        ...(opts?.msg !== undefined ? { msg: opts.msg } : {}),
       };
       let line = formatEventLine(input);
       // Shrink the largest params until the line fits a collector frame; say which were cut.

@@ -17,6 +17,17 @@ const LIFECYCLE = {
   startup: ['port', 'bind', 'version'],
   /** Service-level: the listener is closing. */
   shutdown: ['reason'],
+  /**
+   * The kit closed this connection to protect the decoy (severity warning): `reason` is the cap
+   * a newcomer hit (`per_ip_limit`, `per_prefix_limit`, `global_limit`: this was the idlest
+   * connection of whoever held the most), a byte budget (`connection_budget`, `service_budget`)
+   * or the process memory guard (`memory_guard`, newest first).
+   */
+  connection_shed: ['reason', 'held_by_source', 'limit', 'held_bytes', 'service_bytes', 'budget_bytes', 'rss_mb', 'ceiling_mb'],
+  /** A wall-clock deadline (headers, request, login, command, data...) expired; the connection is closed. */
+  deadline_exceeded: ['deadline', 'limit_s', 'elapsed_s', 'bytes_in'],
+  /** The protocol reader refused a frame larger than the protocol allows, before buffering it. */
+  frame_refused: ['frame', 'problem', 'declared_bytes', 'limit_bytes'],
 } as const;
 
 /** Events of the fake shell shared by ssh and telnet. */

@@ -30,7 +30,7 @@ export type {
   SessionEmitter,
   SessionIdentity,
 } from './emitter.js';
-export { MAX_FIELD_CHARS, MAX_LINE_BYTES, TRUNCATION_MARK, createServiceEmitter, escapeControls } from './emitter.js';
+export { MAX_FIELD_CHARS, MAX_LINE_BYTES, TRUNCATION_MARK, createServiceEmitter } from './emitter.js';
 // errors.ts
 export type { ConfigIssue } from './errors.js';
 export { LogTargetError, ServiceConfigError, ServiceListenError, UnknownServiceError } from './errors.js';
@@ -46,15 +46,19 @@ export {
   COMMON_FIELDS,
   DEFAULT_IDLE_TIMEOUT_S,
   DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTION_BYTES,
   DEFAULT_MAX_LINE_BYTES,
   DEFAULT_MAX_PER_IP,
+  DEFAULT_MAX_PER_PREFIX,
+  DEFAULT_MAX_SERVICE_BYTES,
+  DEFAULT_MEMORY_CEILING_MB,
   envField,
   matchesCredential,
   readOptions,
 } from './options.js';
 // protocol.ts
-export type { CloseReason, LineSplitter, ProtocolEvent, ProtocolMachine, ProtocolStep, SplitResult } from './protocol.js';
-export { StepBuilder, createLineSplitter, emptyStep } from './protocol.js';
+export type { CloseReason, DeadlineChange, LineSplitter, ProtocolEvent, ProtocolMachine, ProtocolStep, SplitResult } from './protocol.js';
+export { MAX_STEP_OUTPUT_BYTES, StepBuilder, createLineSplitter, emptyStep } from './protocol.js';
 // service.ts
 export type {
   AnyServiceSpec,
@@ -86,11 +90,23 @@ export {
 // standalone.ts
 export { EXIT_CONFIG, EXIT_START_FAILED, runDeckyMain, runServiceMain } from './standalone.js';
 // tcp-server.ts
-export type { DriveOptions, ListenOptions, MachineDriver, TcpConnection, TcpListener } from './tcp-server.js';
-export { MAX_WRITE_BUFFER_BYTES, SHUTDOWN_GRACE_MS, driveMachine, listenTcp, normalizeRemoteIp } from './tcp-server.js';
+export type { ByteBudgets, DriveOptions, ListenOptions, MachineDriver, TcpConnection, TcpListener } from './tcp-server.js';
+export {
+  DEFAULT_CONNECTION_BUDGET_BYTES,
+  DEFAULT_SERVICE_BUDGET_BYTES,
+  MAX_WRITE_BUFFER_BYTES,
+  SHUTDOWN_GRACE_MS,
+  SWEEP_INTERVAL_MS,
+  driveMachine,
+  listenTcp,
+  normalizeRemoteIp,
+} from './tcp-server.js';
 // tracker.ts
-export type { Admission, ConnectionLease, ConnectionLimits, RefusalReason, TrackerStats } from './tracker.js';
-export { ConnectionTracker } from './tracker.js';
+export type { Admission, ConnectionLease, ConnectionLimits, Eviction, ShedReason, TrackedConnection, TrackerStats } from './tracker.js';
+export { ConnectionTracker, networkOf } from './tracker.js';
+// memory-guard.ts
+export type { GuardedConnection, MemoryGuardOptions } from './memory-guard.js';
+export { CHECK_INTERVAL_MS, MemoryGuard, SHED_AT_SHARE, SHED_COOLDOWN_MS, SHED_SHARE, processMemoryGuard } from './memory-guard.js';
 // shell/*
 export type { CommandContext, CommandEffect, CommandFn, CommandOutput } from './shell/commands.js';
 export { COMMANDS } from './shell/commands.js';

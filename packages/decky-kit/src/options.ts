@@ -188,6 +188,14 @@ export const DEFAULT_MAX_PER_IP = 32;
 export const DEFAULT_IDLE_TIMEOUT_S = 120;
 /** Default longest protocol line accepted (FTP/SMTP commands, telnet input). */
 export const DEFAULT_MAX_LINE_BYTES = 8 * 1024;
+/** Default concurrent connections from one /24 (IPv4) or /64 (IPv6): four busy addresses' worth. */
+export const DEFAULT_MAX_PER_PREFIX = 128;
+/** Default bytes one connection may hold (socket buffers plus the protocol reader's): several frames of every protocol. */
+export const DEFAULT_MAX_CONNECTION_BYTES = 4 * 1024 * 1024;
+/** Default bytes all connections of one service may hold together. */
+export const DEFAULT_MAX_SERVICE_BYTES = 64 * 1024 * 1024;
+/** Default RSS ceiling of the process, in MiB: an idle service uses about 50, shedding starts at 60 %. */
+export const DEFAULT_MEMORY_CEILING_MB = 256;
 
 /** The environment every service reads (besides its own fields). */
 export const COMMON_FIELDS = {
@@ -201,7 +209,29 @@ export const COMMON_FIELDS = {
   maxConnections: envField.int('DECNET_SERVICE_MAX_CONNECTIONS', 'concurrent connections per service', DEFAULT_MAX_CONNECTIONS, 1, 100_000),
   maxPerIp: envField.int('DECNET_SERVICE_MAX_PER_IP', 'concurrent connections per source IP per service', DEFAULT_MAX_PER_IP, 1, 100_000),
   idleTimeoutS: envField.int('DECNET_SERVICE_IDLE_TIMEOUT_S', 'seconds of silence before a connection is closed', DEFAULT_IDLE_TIMEOUT_S, 1, 86_400),
+  maxPerPrefix: envField.int('DECNET_SERVICE_MAX_PER_PREFIX', 'concurrent connections per /24 (IPv4) or /64 (IPv6) per service', DEFAULT_MAX_PER_PREFIX, 1, 100_000),
   maxLineBytes: envField.int('DECNET_SERVICE_MAX_LINE_BYTES', 'longest protocol line accepted', DEFAULT_MAX_LINE_BYTES, 64, 1024 * 1024),
+  maxConnectionBytes: envField.int(
+    'DECNET_SERVICE_MAX_CONNECTION_BYTES',
+    'bytes one connection may hold (socket buffers and unfinished frames) before it is shed',
+    DEFAULT_MAX_CONNECTION_BYTES,
+    64 * 1024,
+    1024 * 1024 * 1024,
+  ),
+  maxServiceBytes: envField.int(
+    'DECNET_SERVICE_MAX_SERVICE_BYTES',
+    'bytes all connections of one service may hold before the largest holders are shed',
+    DEFAULT_MAX_SERVICE_BYTES,
+    1024 * 1024,
+    16 * 1024 * 1024 * 1024,
+  ),
+  memoryCeilingMb: envField.int(
+    'DECNET_SERVICE_MEMORY_CEILING_MB',
+    'resident memory the process must never reach: from 60 % of it the newest connections are shed',
+    DEFAULT_MEMORY_CEILING_MB,
+    64,
+    1024 * 1024,
+  ),
   logLevel: envField.enum('DECNET_LOG_LEVEL', 'diagnostics level on stderr', ['trace', 'debug', 'info', 'warn', 'error', 'silent'], 'info'),
 };
 

@@ -11,15 +11,26 @@ export interface ProtocolEvent<T extends string = string> {
 }
 
 /**
+ * A change to a wall-clock deadline of the connection: `ms` arms the deadline `name` to expire
+ * that long from now unless it is already armed (so a trickle of bytes cannot push it back);
+ * `null` disarms it. On expiry the driver applies `machine.expire(name)` and closes.
+ */
+export interface DeadlineChange {
+  readonly name: string;
+  readonly ms: number | null;
+}
+
+/**
  * What a machine returns for one input: bytes to send (in order), events to emit (in order),
- * whether to close the connection after sending, and protocol-specific `actions` the server
- * performs (an FTP data transfer, ...) before feeding the outcome back to the machine.
+ * whether to close the connection after sending, deadline changes, and protocol-specific
+ * `actions` the server performs (an FTP data transfer, ...) before feeding the outcome back.
  */
 export interface ProtocolStep<T extends string = string, A = never> {
   readonly replies: readonly (string | Uint8Array)[];
   readonly events: readonly ProtocolEvent<T>[];
   readonly close: boolean;
   readonly actions?: readonly A[];
+  readonly deadlines?: readonly DeadlineChange[];
 }
 
 /**
@@ -31,20 +42,57 @@ export interface ProtocolMachine<T extends string = string, A = never> {
   start(): ProtocolStep<T, A>;
   feed(chunk: Uint8Array): ProtocolStep<T, A>;
   end(reason: CloseReason): ProtocolStep<T, A>;
+  /**
+   * True when the machine stopped early, with input still to handle, to keep one step's output
+   * under {@link MAX_STEP_OUTPUT_BYTES}: the driver stops reading and feeds an empty chunk once
+   * the replies drained.
+   */
+  pending?(): boolean;
+  /** Bytes the machine buffers (an unfinished frame, queued requests), for the byte budget. */
+  held?(): number;
+  /** The last step when the deadline `name` expired (a timeout reply); the driver then closes. */
+  expire?(name: string): ProtocolStep<T, A>;
 }
 
-/** Why a connection ended. */
-export type CloseReason = 'peer_closed' | 'server_closed' | 'idle_timeout' | 'error' | 'shutdown';
+/** Why a connection ended: `deadline` when a wall-clock deadline expired, `shed` when a cap, budget or the memory guard closed it. */
+export type CloseReason = 'peer_closed' | 'server_closed' | 'idle_timeout' | 'error' | 'shutdown' | 'deadline' | 'shed';
 
-/** Accumulates a step: `reply`, `event`, `close`, `action`, then `build()`. */
+/**
+ * Most reply bytes a machine produces for one input before it stops and reports `pending()`:
+ * a 64 KiB chunk of cheap commands with expensive answers (KEYS *, cat) cannot build megabytes.
+ */
+export const MAX_STEP_OUTPUT_BYTES = 256 * 1024;
+
+/** Accumulates a step: `reply`, `event`, `close`, `action`, `deadline`, then `build()`. */
 export class StepBuilder<T extends string = string, A = never> {
   readonly replies: (string | Uint8Array)[] = [];
   readonly events: ProtocolEvent<T>[] = [];
   readonly actions: A[] = [];
+  readonly deadlines: DeadlineChange[] = [];
   shouldClose = false;
+  /** Reply bytes so far (strings counted by UTF-16 length, close enough for a budget). */
+  replyBytes = 0;
 
   reply(data: string | Uint8Array): this {
     this.replies.push(data);
+    this.replyBytes += typeof data === 'string' ? data.length : data.byteLength;
+    return this;
+  }
+
+  /** True once the replies reached {@link MAX_STEP_OUTPUT_BYTES}: stop and report `pending()`. */
+  get full(): boolean {
+    return this.replyBytes >= MAX_STEP_OUTPUT_BYTES;
+  }
+
+  /** Arms the deadline `name` (`ms` from now) unless armed already. */
+  deadline(name: string, ms: number): this {
+    this.deadlines.push({ name, ms });
+    return this;
+  }
+
+  /** Disarms the deadline `name`. */
+  clearDeadline(name: string): this {
+    this.deadlines.push({ name, ms: null });
     return this;
   }
 
@@ -64,9 +112,12 @@ export class StepBuilder<T extends string = string, A = never> {
   }
 
   build(): ProtocolStep<T, A> {
-    return this.actions.length > 0
-      ? { replies: this.replies, events: this.events, close: this.shouldClose, actions: this.actions }
-      : { replies: this.replies, events: this.events, close: this.shouldClose };
+    const step: ProtocolStep<T, A> = { replies: this.replies, events: this.events, close: this.shouldClose };
+    return {
+      ...step,
+      ...(this.actions.length > 0 ? { actions: this.actions } : {}),
+      ...(this.deadlines.length > 0 ? { deadlines: this.deadlines } : {}),
+    };
   }
 }
 
@@ -88,6 +139,8 @@ export interface LineSplitter {
   push(chunk: Uint8Array): SplitResult;
   /** Bytes held waiting for a line end (never more than the cap). */
   readonly pending: number;
+  /** True while a line has begun and not ended (held, or being discarded as too long). */
+  readonly partial: boolean;
 }
 
 /**
@@ -101,6 +154,9 @@ export function createLineSplitter(maxLineBytes: number): LineSplitter {
   return {
     get pending() {
       return buffer.length;
+    },
+    get partial() {
+      return buffer.length > 0 || discarding;
     },
     push(chunk) {
       const lines: Buffer[] = [];

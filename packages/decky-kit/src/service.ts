@@ -10,6 +10,7 @@ import { COMMON_FIELDS, readOptions, type CommonOptions, type EnvField, type Env
 import { createFanoutSink, createLineSink, createTargetSink, type EventSink } from './sink.js';
 import type { ProtocolMachine } from './protocol.js';
 import { driveMachine, listenTcp, type DriveOptions, type ListenOptions, type MachineDriver, type TcpConnection, type TcpListener } from './tcp-server.js';
+import { processMemoryGuard } from './memory-guard.js';
 import { ConnectionTracker } from './tracker.js';
 
 /** What a running service hands back. */
@@ -32,7 +33,7 @@ export interface ServiceRuntime<S extends string = string> {
   readonly hostname: string;
   /** The connection caps of this service. */
   readonly tracker: ConnectionTracker;
-  /** Binds a TCP listener with this service's bind address, caps, idle timeout and emitter. */
+  /** Binds a TCP listener with this service's bind address, caps, byte budgets, memory guard, idle timeout and emitter. */
   listen(options: Pick<ListenOptions<S>, 'onConnection' | 'connectEvent' | 'disconnectEvent' | 'refusalReply'> & { port: number; host?: string }): Promise<TcpListener>;
   /**
    * {@link driveMachine} with the service's fault report: a machine that throws (a bug) is logged
@@ -142,8 +143,11 @@ function makeSink(common: CommonOptions, opts: StartOptions, log: Logger): { sin
 async function startPrepared(spec: AnyServiceSpec, prepared: Prepared, sink: EventSink, log: Logger): Promise<StartedService> {
   const { common, options } = prepared;
   const events = createServiceEmitter({ decky: common.decky, service: spec.slug, sink });
-  const tracker = new ConnectionTracker({ maxConnections: common.maxConnections, maxPerIp: common.maxPerIp });
+  const tracker = new ConnectionTracker({ maxConnections: common.maxConnections, maxPerIp: common.maxPerIp, maxPerPrefix: common.maxPerPrefix });
   const serviceLog = log.child({ service: spec.slug });
+  const memoryGuard = processMemoryGuard(common.memoryCeilingMb, (rss, shed) =>
+    serviceLog.warn('memory guard shedding the newest connections', { rssMb: Math.round(rss / 1048576), ceilingMb: common.memoryCeilingMb, shed }),
+  );
   let boundHost = common.bind;
   const onFault = (err: Error): void => serviceLog.error(`${spec.slug} machine fault`, { err: err.message });
   const runtime: ServiceRuntime<string> = {
@@ -161,6 +165,8 @@ async function startPrepared(spec: AnyServiceSpec, prepared: Prepared, sink: Eve
         tracker,
         log: serviceLog,
         idleTimeoutMs: common.idleTimeoutS * 1000,
+        budgets: { connectionBytes: common.maxConnectionBytes, serviceBytes: common.maxServiceBytes },
+        memoryGuard,
         onConnection: o.onConnection,
         connectEvent: o.connectEvent ?? null,
         disconnectEvent: o.disconnectEvent ?? null,

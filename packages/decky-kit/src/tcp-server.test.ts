@@ -9,9 +9,10 @@ import type { EventTypeOf } from './events.js';
 import { StepBuilder, createLineSplitter, type ProtocolMachine } from './protocol.js';
 import { defineService, startDecky, startService } from './service.js';
 import { createMemorySink } from './sink.js';
-import { driveMachine, listenTcp, type TcpListener } from './tcp-server.js';
+import { MemoryGuard } from './memory-guard.js';
+import { driveMachine, listenTcp, type ListenOptions, type TcpListener } from './tcp-server.js';
 import { EventCollector } from './testing/events.js';
-import { ConnectionTracker } from './tracker.js';
+import { ConnectionTracker, type ConnectionLimits } from './tracker.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -38,11 +39,16 @@ function echoMachine(): ProtocolMachine<EventTypeOf<'telnet'>> {
   };
 }
 
-async function echoServer(limits = { maxConnections: 10, maxPerIp: 10 }, idleTimeoutMs = 5_000): Promise<{ listener: TcpListener; events: EventCollector; tracker: ConnectionTracker }> {
+async function echoServer(
+  limits: ConnectionLimits = { maxConnections: 10, maxPerIp: 10 },
+  idleTimeoutMs = 5_000,
+  extra: Partial<Pick<ListenOptions<'telnet'>, 'budgets' | 'memoryGuard' | 'refusalReply'>> & { machine?: () => ProtocolMachine<EventTypeOf<'telnet'>> } = {},
+): Promise<{ listener: TcpListener; events: EventCollector; tracker: ConnectionTracker }> {
   const events = new EventCollector();
   const sink = { write: (l: string) => events.pushLine(l), close: async () => undefined, stats: () => ({ name: 't', written: 0, dropped: 0, queued: 0, errors: 0 }) };
   const emitter = createServiceEmitter({ decky: 'd1', service: 'telnet', sink });
   const tracker = new ConnectionTracker(limits);
+  const { machine, ...listenExtra } = extra;
   const listener = await listenTcp({
     host: '127.0.0.1',
     port: 0,
@@ -52,15 +58,16 @@ async function echoServer(limits = { maxConnections: 10, maxPerIp: 10 }, idleTim
     idleTimeoutMs,
     connectEvent: 'connect',
     disconnectEvent: 'disconnect',
-    onConnection: (c) => driveMachine(c, echoMachine()),
+    onConnection: (c) => driveMachine(c, (machine ?? echoMachine)()),
+    ...listenExtra,
   });
   closers.push(() => listener.close());
   return { listener, events, tracker };
 }
 
-function client(port: number): Promise<{ socket: Socket; text: () => string; closed: Promise<void> }> {
+function client(port: number, localAddress?: string): Promise<{ socket: Socket; text: () => string; closed: Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: '127.0.0.1', port, ...(localAddress ? { localAddress } : {}) });
     let text = '';
     socket.on('data', (d) => (text += d.toString()));
     const closed = new Promise<void>((r) => socket.on('close', () => r()));
@@ -102,21 +109,38 @@ describe('the TCP harness runs a pure machine over a socket with identity bound 
     expect(end?.fields['reason']).toBe('idle_timeout');
   });
 
-  it('refuses connections beyond the per-IP cap and frees the slot when one closes', async () => {
-    const { listener, tracker } = await echoServer({ maxConnections: 10, maxPerIp: 2 });
+  it('sheds the idlest connection of an address at its cap (an event says why) and serves the newcomer', async () => {
+    const { listener, events, tracker } = await echoServer({ maxConnections: 10, maxPerIp: 2 }, 5_000, { refusalReply: 'busy\r\n' });
     const a = await client(listener.port);
+    await until(() => a.text() === 'hello\r\n');
     const b = await client(listener.port);
-    await until(() => tracker.stats().active === 2);
+    await until(() => b.text() === 'hello\r\n');
+    b.socket.write('ping\r\n');
+    await until(() => b.text().includes('ping'));
     const c = await client(listener.port);
-    await c.closed;
-    expect(c.text()).toBe('');
-    expect(tracker.stats().refusedPerIp).toBe(1);
-    a.socket.destroy();
-    await until(() => tracker.stats().active === 1);
-    const d = await client(listener.port);
-    await until(() => d.text().startsWith('hello'));
+    await until(() => c.text().startsWith('hello'));
+    await a.closed;
+    expect(a.text()).toBe('hello\r\nbusy\r\n');
+    const [shed] = await events.waitForType('connection_shed');
+    expect(shed?.fields).toMatchObject({ reason: 'per_ip_limit', held_by_source: '2', limit: '2', src_ip: '127.0.0.1' });
+    expect(shed?.severity).toBe(4);
+    const [gone] = await events.waitFor((e) => e.type === 'disconnect' && e.fields['sid'] === shed?.fields['sid']);
+    expect(gone?.fields['reason']).toBe('shed');
+    expect(tracker.stats()).toMatchObject({ active: 2, shedPerIp: 1 });
     b.socket.destroy();
-    d.socket.destroy();
+    c.socket.destroy();
+  });
+
+  it('serves a newcomer from another address while one address floods the global cap', async () => {
+    const { listener, events } = await echoServer({ maxConnections: 20, maxPerIp: 20, maxPerPrefix: 20 });
+    const flood = await Promise.all(Array.from({ length: 20 }, () => client(listener.port, '127.0.0.2')));
+    const fresh = await client(listener.port, '127.0.1.3');
+    fresh.socket.write('hi\r\n');
+    await until(() => fresh.text() === 'hello\r\nhi\r\n');
+    const [shed] = await events.waitForType('connection_shed');
+    expect(shed?.fields).toMatchObject({ reason: 'global_limit', src_ip: '127.0.0.2', held_by_source: '20' });
+    for (const f of flood) f.socket.destroy();
+    fresh.socket.destroy();
   });
 
   it('closes the connection when the machine throws, without taking the listener down', async () => {
@@ -139,6 +163,140 @@ describe('the TCP harness runs a pure machine over a socket with identity bound 
     await c.closed;
     const [end] = await events.waitForType('session_recorded');
     expect(end?.fields['reason']).toBe('shutdown');
+  });
+});
+
+/** A machine with a 'line' deadline armed by the first byte of a line and cleared at its end; `BIG` answers 100 KiB. */
+function deadlineMachine(ms: number): () => ProtocolMachine<EventTypeOf<'telnet'>> {
+  return () => {
+    const split = createLineSplitter(1024);
+    return {
+      start: () => new StepBuilder<EventTypeOf<'telnet'>>().reply('ready\r\n').build(),
+      feed(chunk) {
+        const b = new StepBuilder<EventTypeOf<'telnet'>>();
+        const { lines } = split.push(chunk);
+        for (const l of lines) b.reply(l.toString() === 'BIG' ? 'x'.repeat(100 * 1024) : 'ok\r\n');
+        if (split.pending > 0) b.deadline('line', ms);
+        else b.clearDeadline('line');
+        return b.build();
+      },
+      end: () => new StepBuilder<EventTypeOf<'telnet'>>().build(),
+      expire: (name) => new StepBuilder<EventTypeOf<'telnet'>>().reply(`timeout ${name}\r\n`).build(),
+    };
+  };
+}
+
+/** A machine that answers each line with 64 KiB, stopping at the step budget and reporting pending work. */
+function chattyMachine(): () => ProtocolMachine<EventTypeOf<'telnet'>> & { steps: number[] } {
+  return () => {
+    const split = createLineSplitter(1024);
+    const queue: Buffer[] = [];
+    const steps: number[] = [];
+    return {
+      steps,
+      start: () => new StepBuilder<EventTypeOf<'telnet'>>().build(),
+      feed(chunk) {
+        const b = new StepBuilder<EventTypeOf<'telnet'>>();
+        queue.push(...split.push(chunk).lines);
+        while (queue.length > 0 && !b.full) {
+          queue.shift();
+          b.reply('y'.repeat(64 * 1024));
+        }
+        steps.push(b.replyBytes);
+        return b.build();
+      },
+      pending: () => queue.length > 0,
+      end: () => new StepBuilder<EventTypeOf<'telnet'>>().build(),
+    };
+  };
+}
+
+describe('deadlines, budgets and the memory guard bound what a connection can hold', () => {
+  it('cuts a trickled line at its wall-clock deadline: bytes do not push it back', async () => {
+    const { listener, events } = await echoServer(undefined, 5_000, { machine: deadlineMachine(600) });
+    const c = await client(listener.port);
+    await until(() => c.text() === 'ready\r\n');
+    const started = Date.now();
+    const trickle = setInterval(() => c.socket.write('a'), 100);
+    await c.closed;
+    clearInterval(trickle);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(550);
+    expect(elapsed).toBeLessThan(1_500);
+    expect(c.text()).toBe('ready\r\ntimeout line\r\n');
+    const [d] = await events.waitForType('deadline_exceeded');
+    expect(d?.fields).toMatchObject({ deadline: 'line', limit_s: '0.600' });
+    const [end] = await events.waitForType('disconnect');
+    expect(end?.fields['reason']).toBe('deadline');
+  });
+
+  it('disarms the deadline when the line completes', async () => {
+    const { listener } = await echoServer(undefined, 5_000, { machine: deadlineMachine(300) });
+    const c = await client(listener.port);
+    c.socket.write('ab');
+    await new Promise((r) => setTimeout(r, 150));
+    c.socket.write('c\r\n');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(c.socket.destroyed).toBe(false);
+    expect(c.text()).toBe('ready\r\nok\r\n');
+    c.socket.destroy();
+  });
+
+  it('bounds one step\'s output and resumes when the peer drains, reading nothing meanwhile', async () => {
+    let machine: ReturnType<ReturnType<typeof chattyMachine>> | undefined;
+    const make = chattyMachine();
+    const { listener } = await echoServer(undefined, 5_000, { machine: () => (machine = make()) });
+    const c = await client(listener.port);
+    c.socket.write('l\n'.repeat(40));
+    await until(() => c.text().length >= 40 * 64 * 1024, 10_000);
+    expect(machine?.steps.length).toBeGreaterThan(5);
+    expect(Math.max(...(machine?.steps ?? []))).toBeLessThanOrEqual(256 * 1024);
+    c.socket.destroy();
+  });
+
+  it('sheds a connection whose peer does not read once it holds more than its byte budget', async () => {
+    const { listener, events } = await echoServer(undefined, 5_000, { machine: deadlineMachine(60_000), budgets: { connectionBytes: 64 * 1024, serviceBytes: 1 << 30 } });
+    const c = await client(listener.port);
+    c.socket.pause();
+    // Loopback buffers absorb a few MiB; 10 MiB of replies overflow them.
+    c.socket.write('BIG\r\n'.repeat(100));
+    const [shed] = await events.waitForType('connection_shed', 1, 5_000);
+    expect(shed?.fields['reason']).toBe('connection_budget');
+    expect(Number(shed?.fields['held_bytes'])).toBeGreaterThan(64 * 1024);
+    c.socket.destroy();
+  });
+
+  it('sheds the newest connections when the RSS grows past the threshold, each with an event, and turns newcomers away meanwhile', async () => {
+    const MiB = 1024 * 1024;
+    let rss = 100 * MiB;
+    let collected = 0;
+    const guard = new MemoryGuard({ ceilingBytes: 1000 * MiB, rss: () => rss, collect: () => collected++, intervalMs: 60_000 });
+    const { listener, events } = await echoServer(undefined, 5_000, { memoryGuard: guard });
+    const old = await client(listener.port);
+    await until(() => old.text() === 'hello\r\n');
+    await new Promise((r) => setTimeout(r, 5));
+    const newer = await client(listener.port);
+    await until(() => newer.text() === 'hello\r\n');
+    expect(guard.check()).toBe(0);
+    rss = 650 * MiB;
+    expect(guard.check()).toBe(1);
+    expect(collected).toBe(1);
+    await newer.closed;
+    expect(old.socket.destroyed).toBe(false);
+    const [shed] = await events.waitForType('connection_shed');
+    expect(shed?.fields).toMatchObject({ reason: 'memory_guard', rss_mb: '650', ceiling_mb: '1000' });
+    // Right after a round a newcomer would be the newest connection: it is turned away, with an event.
+    expect(guard.underPressure).toBe(true);
+    const turnedAway = await client(listener.port);
+    await turnedAway.closed;
+    expect(turnedAway.text()).toBe('');
+    // An RSS that stays high (the allocator keeps freed memory) sheds nothing more; growth does.
+    expect(guard.check()).toBe(0);
+    rss = 700 * MiB;
+    expect(guard.check()).toBe(1);
+    await old.closed;
+    expect(guard.shed).toBe(2);
+    expect(events.ofType('connection_shed').filter((e) => e.fields['reason'] === 'memory_guard')).toHaveLength(3);
   });
 });
 

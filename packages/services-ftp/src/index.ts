@@ -30,7 +30,7 @@ export type { FtpOptions } from './options.js';
 export { DEFAULT_FTP_BANNER, FTP_FIELDS } from './options.js';
 // protocol.ts
 export type { FtpAction, FtpEvent, FtpMachine, FtpMachineOptions, PassiveResult, TransferResult } from './protocol.js';
-export { MAX_LOGIN_FAILS, MAX_UPLOAD_BYTES, createFtpMachine } from './protocol.js';
+export { DEFAULT_COMMAND_DEADLINE_MS, MAX_LOGIN_FAILS, MAX_QUEUED_BYTES, MAX_UPLOAD_BYTES, createFtpMachine } from './protocol.js';
 // files.ts
 export type { FtpEntry } from './files.js';
 export { FTP_TREE } from './files.js';

@@ -17,6 +17,8 @@ export const FTP_FIELDS = {
   anonymous: envField.bool('FTP_ANONYMOUS', 'accept anonymous/ftp with any password (read-only)', true),
   /** @default unset: the address the client connected to */
   pasvAddress: envField.optionalString('FTP_PASV_ADDRESS', 'IPv4 address advertised in PASV replies', { pattern: /^\d{1,3}(\.\d{1,3}){3}$/ }),
+  /** @default 60 */
+  commandTimeoutS: envField.int('FTP_COMMAND_TIMEOUT_S', 'seconds from the first byte of a command line to its end (wall clock), then 421', 60, 1, 3600),
 };
 
 /** The FTP service's options, read. */

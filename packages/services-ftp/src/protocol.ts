@@ -39,7 +39,14 @@ export interface FtpMachineOptions {
   readonly maxLineBytes: number;
   /** The clock used for listings. */
   readonly now?: () => Date;
+  /** Wall-clock limit for one command line, from its first byte (ms). @default DEFAULT_COMMAND_DEADLINE_MS */
+  readonly commandDeadlineMs?: number;
 }
+
+/** Default wall-clock limit of one command line (vsftpd's idle_session_timeout is 300 s of silence). */
+export const DEFAULT_COMMAND_DEADLINE_MS = 60_000;
+/** Bytes of complete command lines kept waiting while earlier ones are answered (a pipelining client needs a few hundred). */
+export const MAX_QUEUED_BYTES = 64 * 1024;
 
 /** Failed logins before the server hangs up (vsftpd's max_login_fails). */
 export const MAX_LOGIN_FAILS = 3;
@@ -72,6 +79,9 @@ export function createFtpMachine(options: FtpMachineOptions): FtpMachine {
   let passive = false;
   let pending: Pending | null = null;
   let closed = false;
+  const queue: Buffer[] = [];
+  let queuedBytes = 0;
+  let awaitingPassive = false;
 
   const reply = (b: StepBuilder<FtpEvent, FtpAction>, code: number, text: string): void => {
     b.reply(`${code} ${text}\r\n`);
@@ -224,6 +234,8 @@ export function createFtpMachine(options: FtpMachineOptions): FtpMachine {
       case 'PASV':
       case 'EPSV':
         b.action({ kind: 'open_passive', extended: verb === 'EPSV' });
+        // Commands queued behind a PASV wait for its listener: one listener at a time per client.
+        awaitingPassive = true;
         return;
       case 'PORT':
       case 'EPRT':
@@ -304,6 +316,15 @@ export function createFtpMachine(options: FtpMachineOptions): FtpMachine {
     }
   };
 
+  /** Answers queued lines in order until a PASV waits for its listener or the step is full. */
+  const drain = (b: StepBuilder<FtpEvent, FtpAction>): void => {
+    while (queue.length > 0 && !closed && !awaitingPassive && !b.full) {
+      const line = queue.shift() as Buffer;
+      queuedBytes -= line.length;
+      handle(b, line);
+    }
+  };
+
   return {
     start() {
       return new StepBuilder<FtpEvent, FtpAction>().reply(`220 ${options.banner}\r\n`).build();
@@ -314,13 +335,35 @@ export function createFtpMachine(options: FtpMachineOptions): FtpMachine {
       const { lines, overflows } = splitter.push(chunk);
       for (let i = 0; i < overflows; i++) reply(b, 500, 'Input line too long.');
       for (const line of lines) {
-        handle(b, line);
-        if (closed) break;
+        if (queuedBytes + line.length > MAX_QUEUED_BYTES) {
+          reply(b, 421, 'Too many pipelined commands.');
+          closed = true;
+          b.close();
+          return b.build();
+        }
+        queue.push(line);
+        queuedBytes += line.length;
+      }
+      drain(b);
+      if (!closed) {
+        if (splitter.partial) b.deadline('command', options.commandDeadlineMs ?? DEFAULT_COMMAND_DEADLINE_MS);
+        else b.clearDeadline('command');
       }
       return b.build();
     },
+    pending() {
+      return !closed && !awaitingPassive && queue.length > 0;
+    },
+    held() {
+      return splitter.pending + queuedBytes;
+    },
+    expire() {
+      closed = true;
+      return new StepBuilder<FtpEvent, FtpAction>().reply('421 Timeout.\r\n').close().build();
+    },
     passiveOpened(result, extended) {
       const b = new StepBuilder<FtpEvent, FtpAction>();
+      awaitingPassive = false;
       if (!result.ok) {
         reply(b, 425, 'Failed to enter passive mode.');
         return b.build();

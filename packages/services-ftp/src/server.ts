@@ -118,6 +118,7 @@ function serveConnection(connection: TcpConnection<'ftp'>, options: FtpOptions, 
     accept: options.accept,
     anonymous: options.anonymous,
     maxLineBytes: runtime.common.maxLineBytes,
+    commandDeadlineMs: options.commandTimeoutS * 1000,
   });
   let channel: PassiveChannel | null = null;
   const clientIp = connection.session.identity.srcIp;

@@ -68,7 +68,13 @@ export const HTTP_FIELDS = {
   /** @default ["http/1.1"] */
   httpVersions: versions('HTTP_VERSIONS', 'protocol versions offered (only http/1.1 is served; others are ignored)'),
   /** @default unset */
-  filesDir: envField.optionalString('FILES_DIR', 'directory whose files are served read-only at paths the application does not claim'),
+  filesDir: envField.optionalString('FILES_DIR', 'directory whose files are served read-only at paths the application does not claim (at most 1 MiB each)'),
+  /** @default 15 (Apache mod_reqtimeout's header=20-40 without the rate extension, and node's default) */
+  headersTimeoutS: envField.int('HTTP_HEADERS_TIMEOUT_S', "seconds from a request's first byte to the end of its headers (wall clock)", 15, 1, 3600),
+  /** @default 30 */
+  requestTimeoutS: envField.int('HTTP_REQUEST_TIMEOUT_S', "seconds from a request's first byte to the end of its body (wall clock)", 30, 1, 3600),
+  /** @default 5 (Apache's KeepAliveTimeout) */
+  keepAliveTimeoutS: envField.int('HTTP_KEEPALIVE_TIMEOUT_S', 'seconds an idle keep-alive connection waits for its next request', 5, 1, 3600),
 };
 
 /** The http service's options, read. */

@@ -39,6 +39,11 @@ export function unauthorizedPage(server: string): string {
   return `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>401 Unauthorized</title>\n</head><body>\n<h1>Unauthorized</h1>\n<p>This server could not verify that you\nare authorized to access the document\nrequested.  Either you supplied the wrong\ncredentials (e.g., bad password), or your\nbrowser doesn't understand how to supply\nthe credentials required.</p>\n<hr>\n<address>${esc(server)} Server Port 80</address>\n</body></html>\n`;
 }
 
+/** A 408 page in Apache's words (mod_reqtimeout cut a request that had begun). */
+export function requestTimeoutPage(server: string): string {
+  return `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>408 Request Timeout</title>\n</head><body>\n<h1>Request Timeout</h1>\n<p>Server timeout waiting for the HTTP request from the client.</p>\n<hr>\n<address>${esc(server)} Server Port 80</address>\n</body></html>\n`;
+}
+
 /** A 400 page in Apache's words. */
 export function badRequestPage(server: string): string {
   return `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>400 Bad Request</title>\n</head><body>\n<h1>Bad Request</h1>\n<p>Your browser sent a request that this server could not understand.<br />\n</p>\n<hr>\n<address>${esc(server)} Server Port 80</address>\n</body></html>\n`;

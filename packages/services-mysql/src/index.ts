@@ -30,4 +30,4 @@ export type { MysqlOptions } from './options.js';
 export { DEFAULT_MYSQL_VERSION, MYSQL_FIELDS } from './options.js';
 // protocol.ts
 export type { HandshakeResponse, MysqlEvent, MysqlMachineOptions } from './protocol.js';
-export { MAX_MYSQL_PACKET_BYTES, NATIVE_PLUGIN, createMysqlMachine, errPayload, handshakeV10, mysqlPacket, mysqlSalt, parseHandshakeResponse } from './protocol.js';
+export { DEFAULT_CONNECT_DEADLINE_MS, MAX_MYSQL_PACKET_BYTES, NATIVE_PLUGIN, createMysqlMachine, errPayload, handshakeV10, mysqlPacket, mysqlSalt, parseHandshakeResponse } from './protocol.js';

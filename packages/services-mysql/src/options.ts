@@ -11,6 +11,8 @@ export const MYSQL_FIELDS = {
   port: envField.port('MYSQL_PORT', 'listening port', 3306),
   /** @default '8.0.36-0ubuntu0.22.04.1' */
   version: envField.string('MYSQL_VERSION', 'server version in the handshake', DEFAULT_MYSQL_VERSION, { maxLength: 60, pattern: /^[0-9][-_~.+\w]*$/ }),
+  /** @default 10 (MySQL's connect_timeout) */
+  connectTimeoutS: envField.int('MYSQL_CONNECT_TIMEOUT_S', 'seconds from connect to the end of the handshake (wall clock), then a silent close', 10, 1, 600),
 };
 
 /** The MySQL service's options, read. */

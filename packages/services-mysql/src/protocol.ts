@@ -17,7 +17,12 @@ export interface MysqlMachineOptions {
   readonly salt: Uint8Array;
   /** The client's address, as MySQL names it in "Access denied for user 'u'@'host'". */
   readonly clientHost: string;
+  /** Wall-clock limit from connect to the end of the handshake (ms). @default DEFAULT_CONNECT_DEADLINE_MS */
+  readonly connectDeadlineMs?: number;
 }
+
+/** MySQL's connect_timeout (10 s): the handshake must end within it, or the server hangs up silently. */
+export const DEFAULT_CONNECT_DEADLINE_MS = 10_000;
 
 /** Largest client packet read in the connection phase (a handshake response is well under 1 KiB). */
 export const MAX_MYSQL_PACKET_BYTES = 16 * 1024;
@@ -192,7 +197,19 @@ export function createMysqlMachine(options: MysqlMachineOptions): ProtocolMachin
 
   return {
     start() {
-      return new StepBuilder<MysqlEvent>().event('connect', { connection_id: options.connectionId }).reply(mysqlPacket(0, handshakeV10(options))).build();
+      return new StepBuilder<MysqlEvent>()
+        .event('connect', { connection_id: options.connectionId })
+        .reply(mysqlPacket(0, handshakeV10(options)))
+        .deadline('handshake', options.connectDeadlineMs ?? DEFAULT_CONNECT_DEADLINE_MS)
+        .build();
+    },
+    held() {
+      return buffer.length;
+    },
+    expire() {
+      closed = true;
+      buffer = Buffer.alloc(0);
+      return new StepBuilder<MysqlEvent>().close().build();
     },
     feed(chunk) {
       const b = new StepBuilder<MysqlEvent>();

@@ -20,6 +20,7 @@ export async function startMysql(options: MysqlOptions, runtime: ServiceRuntime<
         connectionId: nextId,
         salt: mysqlSalt(randomBytes(20)),
         clientHost: connection.session.identity.srcIp,
+        connectDeadlineMs: options.connectTimeoutS * 1000,
       });
       runtime.drive(connection, machine);
     },

@@ -30,4 +30,4 @@ export type { PostgresOptions } from './options.js';
 export { POSTGRES_FIELDS } from './options.js';
 // protocol.ts
 export type { PostgresEvent, PostgresMachineOptions } from './protocol.js';
-export { MAX_PASSWORD_MESSAGE_BYTES, MAX_STARTUP_BYTES, createPostgresMachine, errorResponse, md5ChallengeSecret, parseStartupParams } from './protocol.js';
+export { DEFAULT_AUTH_DEADLINE_MS, MAX_PASSWORD_MESSAGE_BYTES, MAX_STARTUP_BYTES, createPostgresMachine, errorResponse, md5ChallengeSecret, parseStartupParams } from './protocol.js';

@@ -10,7 +10,12 @@ export type PostgresEvent = EventTypeOf<'postgres'>;
 export interface PostgresMachineOptions {
   /** The 4-byte MD5 salt of this connection. */
   readonly salt: Uint8Array;
+  /** Wall-clock limit from connect to the end of authentication (ms). @default DEFAULT_AUTH_DEADLINE_MS */
+  readonly authDeadlineMs?: number;
 }
+
+/** PostgreSQL's authentication_timeout (1 min): start-up and password exchange must end within it. */
+export const DEFAULT_AUTH_DEADLINE_MS = 60_000;
 
 /** PostgreSQL's MAX_STARTUP_PACKET_LENGTH: a longer startup packet is dropped. */
 export const MAX_STARTUP_BYTES = 10_000;
@@ -125,7 +130,15 @@ export function createPostgresMachine(options: PostgresMachineOptions): Protocol
 
   return {
     start() {
-      return new StepBuilder<PostgresEvent>().build();
+      return new StepBuilder<PostgresEvent>().deadline('authentication', options.authDeadlineMs ?? DEFAULT_AUTH_DEADLINE_MS).build();
+    },
+    held() {
+      return buffer.length;
+    },
+    expire() {
+      const b = new StepBuilder<PostgresEvent>();
+      finish(b, fatal('57014', 'canceling authentication due to timeout', 'postgres.c', 3281, 'ProcessInterrupts'));
+      return b.build();
     },
     feed(chunk) {
       const b = new StepBuilder<PostgresEvent>();

@@ -12,7 +12,7 @@ export async function startPostgres(options: PostgresOptions, runtime: ServiceRu
     connectEvent: 'connect',
     disconnectEvent: 'disconnect',
     onConnection: (connection) => {
-      const machine = createPostgresMachine({ salt: randomBytes(4) });
+      const machine = createPostgresMachine({ salt: randomBytes(4), authDeadlineMs: options.authTimeoutS * 1000 });
       runtime.drive(connection, machine);
     },
   });

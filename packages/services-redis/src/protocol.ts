@@ -33,6 +33,7 @@ export const MAX_LOGGED_ARGS_CHARS = 1024;
 const MAX_KEYS_REPLY = 1000;
 
 const CRLF = '\r\n';
+const NO_BYTES = new Uint8Array(0);
 const simple = (s: string): string => `+${s}${CRLF}`;
 const err = (s: string): string => `-${s}${CRLF}`;
 const int = (n: number): string => `:${n}${CRLF}`;
@@ -123,6 +124,8 @@ export function createRedisMachine(options: RedisMachineOptions): ProtocolMachin
   let db = 0;
   let authed = options.requirePass === undefined;
   let closed = false;
+  /** True when the last step stopped at its output budget with requests still buffered. */
+  let stoppedEarly = false;
 
   const unknown = (name: string, args: RespCommand): string =>
     err(`ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${args.slice(0, 4).map((a) => `'${str(a).slice(0, 64)}' `).join('')}`.replace(/[\r\n]/g, ' '));
@@ -250,17 +253,38 @@ export function createRedisMachine(options: RedisMachineOptions): ProtocolMachin
     feed(chunk) {
       const b = new StepBuilder<RedisEvent>();
       if (closed) return b.build();
-      const { commands, error } = parser.push(chunk);
-      for (const c of commands) {
-        run(b, c);
-        if (closed) return b.build();
-      }
-      if (error !== null) {
-        b.reply(err(`ERR Protocol error: ${error}`));
-        closed = true;
-        b.close();
+      // Requests are parsed and answered one at a time until the step's output budget is full
+      // (KEYS * or GET of a big value pipelined 10 000 times would otherwise build gigabytes);
+      // the rest stays as bytes in the parser until the pump feeds again.
+      let input: Uint8Array = chunk;
+      stoppedEarly = false;
+      for (;;) {
+        if (b.full) {
+          stoppedEarly = parser.pending > 0;
+          break;
+        }
+        const { commands, error } = parser.push(input, 1);
+        input = NO_BYTES;
+        const c = commands[0];
+        if (c) {
+          run(b, c);
+          if (closed) return b.build();
+          continue;
+        }
+        if (error !== null) {
+          b.reply(err(`ERR Protocol error: ${error}`));
+          closed = true;
+          b.close();
+        }
+        break;
       }
       return b.build();
+    },
+    pending() {
+      return !closed && stoppedEarly;
+    },
+    held() {
+      return parser.pending;
     },
     end() {
       closed = true;

@@ -26,7 +26,11 @@ export interface RespPushResult {
 
 /** An incremental request parser. */
 export interface RespParser {
-  push(chunk: Uint8Array): RespPushResult;
+  /**
+   * Appends `chunk` and parses complete requests from the buffer, at most `maxCommands` of
+   * them (the rest stay as bytes, never as parsed objects, until the next call).
+   */
+  push(chunk: Uint8Array, maxCommands?: number): RespPushResult;
   /** Bytes held for an unfinished request. */
   readonly pending: number;
 }
@@ -121,7 +125,7 @@ export function createRespParser(): RespParser {
     get pending() {
       return buffer.length;
     },
-    push(chunk) {
+    push(chunk, maxCommands = Number.POSITIVE_INFINITY) {
       const commands: RespCommand[] = [];
       if (failed) return { commands, error: null };
       if (buffer.length + chunk.byteLength > 2 * MAX_PENDING_BYTES) {
@@ -129,8 +133,8 @@ export function createRespParser(): RespParser {
         buffer = Buffer.alloc(0);
         return { commands, error: 'request too large' };
       }
-      buffer = buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([buffer, chunk]);
-      for (;;) {
+      if (chunk.byteLength > 0) buffer = buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([buffer, chunk]);
+      while (commands.length < maxCommands) {
         const one = parseOne(buffer);
         if (one.kind === 'incomplete') {
           if (buffer.length > MAX_PENDING_BYTES) {
@@ -148,6 +152,7 @@ export function createRespParser(): RespParser {
         buffer = buffer.subarray(one.used);
         if (one.kind === 'command') commands.push(one.args);
       }
+      return { commands, error: null };
     },
   };
 }

@@ -4,10 +4,12 @@
 
 /** Most keys held across all databases. */
 export const MAX_STORE_KEYS = 1000;
-/** Most value bytes held across all keys. */
+/** Most bytes held across all keys (names and values). */
 export const MAX_STORE_BYTES = 4 * 1024 * 1024;
 /** Most CONFIG entries (the defaults plus what attackers set). */
 export const MAX_CONFIG_ENTRIES = 256;
+/** Longest CONFIG parameter name kept (real ones are under 40): 256 names of 64 KiB would hold 16 MiB. */
+export const MAX_CONFIG_NAME_CHARS = 128;
 
 /** Keys that look like a lived-in cache, so KEYS * shows something. */
 const SEED: readonly (readonly [string, string])[] = [
@@ -116,7 +118,8 @@ export class RedisStore {
   set(db: number, key: string, value: Buffer): boolean {
     const k = RedisStore.key(db, key);
     const old = this.data.get(k);
-    const delta = value.length - (old?.length ?? 0);
+    // Key names count too: 1000 keys named with 64 KiB each would otherwise hold 64 MiB.
+    const delta = value.length - (old?.length ?? 0) + (old ? 0 : k.length);
     if ((!old && this.data.size >= MAX_STORE_KEYS) || this.bytes + delta > MAX_STORE_BYTES) return false;
     this.data.set(k, Buffer.from(value));
     this.bytes += delta;
@@ -127,7 +130,7 @@ export class RedisStore {
     const k = RedisStore.key(db, key);
     const old = this.data.get(k);
     if (!old) return false;
-    this.bytes -= old.length;
+    this.bytes -= old.length + k.length;
     return this.data.delete(k);
   }
 
@@ -152,7 +155,7 @@ export class RedisStore {
   flush(db: number | null): void {
     for (const [k, v] of [...this.data]) {
       if (db === null || k.startsWith(`${db}\0`)) {
-        this.bytes -= v.length;
+        this.bytes -= v.length + k.length;
         this.data.delete(k);
       }
     }
@@ -165,9 +168,10 @@ export class RedisStore {
     return out;
   }
 
-  /** CONFIG SET; false when the table is full. */
+  /** CONFIG SET; false when the table is full or the name is longer than any real parameter's. */
   configSet(name: string, value: string): boolean {
     const k = name.toLowerCase();
+    if (k.length > MAX_CONFIG_NAME_CHARS) return false;
     if (!this.config.has(k) && this.config.size >= MAX_CONFIG_ENTRIES) return false;
     this.config.set(k, value.slice(0, 4096));
     return true;

@@ -29,4 +29,4 @@ export type { SmtpOptions } from './options.js';
 export { DEFAULT_SMTP_MAX_MESSAGE_BYTES, SMTP_FIELDS } from './options.js';
 // protocol.ts
 export type { SmtpEvent, SmtpMachineOptions } from './protocol.js';
-export { MAX_HEADER_BYTES, MAX_RECIPIENTS, MAX_SMTP_ERRORS, createSmtpMachine, parseHeaders } from './protocol.js';
+export { DEFAULT_COMMAND_DEADLINE_MS, DEFAULT_DATA_DEADLINE_MS, MAX_HEADER_BYTES, MAX_RECIPIENTS, MAX_SMTP_ERRORS, createSmtpMachine, parseHeaders } from './protocol.js';

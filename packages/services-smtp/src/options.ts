@@ -15,6 +15,10 @@ export const SMTP_FIELDS = {
   accept: envField.credentials('SMTP_ACCEPT', 'AUTH logins that succeed, user:password pairs separated by commas (* = any password)'),
   /** @default 10240000 */
   maxMessageBytes: envField.int('SMTP_MAX_MESSAGE_BYTES', 'largest message accepted (advertised as SIZE); the body is hashed, never kept', DEFAULT_SMTP_MAX_MESSAGE_BYTES, 1024, 100_000_000),
+  /** @default 60 */
+  commandTimeoutS: envField.int('SMTP_COMMAND_TIMEOUT_S', 'seconds from the first byte of a command line to its end (wall clock), then 421', 60, 1, 3600),
+  /** @default 300 */
+  dataTimeoutS: envField.int('SMTP_DATA_TIMEOUT_S', 'seconds from the 354 reply to the end of the message (wall clock), then 421', 300, 1, 86_400),
 };
 
 /** The SMTP service's options, read. */

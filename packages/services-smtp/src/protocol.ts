@@ -27,7 +27,16 @@ export interface SmtpMachineOptions {
   readonly maxMessageBytes: number;
   /** A fresh queue id per accepted message. */
   readonly queueId: () => string;
+  /** Wall-clock limit for one command line, from its first byte (ms). @default DEFAULT_COMMAND_DEADLINE_MS */
+  readonly commandDeadlineMs?: number;
+  /** Wall-clock limit for a whole DATA phase, from the 354 reply (ms). @default DEFAULT_DATA_DEADLINE_MS */
+  readonly dataDeadlineMs?: number;
 }
+
+/** Default wall-clock limit of one command line (Postfix's smtpd_timeout as a per-record deadline would be 300 s). */
+export const DEFAULT_COMMAND_DEADLINE_MS = 60_000;
+/** Default wall-clock limit of one DATA phase: 10 MB at ~270 kbit/s. */
+export const DEFAULT_DATA_DEADLINE_MS = 300_000;
 
 /** Errors before Postfix hangs up (smtpd_hard_error_limit). */
 export const MAX_SMTP_ERRORS = 20;
@@ -156,6 +165,7 @@ export function createSmtpMachine(options: SmtpMachineOptions): ProtocolMachine<
       content_type: headers['content-type'] ?? '',
     });
     resetEnvelope();
+    b.clearDeadline('data');
     if (tooBig) reply(b, '552 5.3.4 Error: message file too big');
     else reply(b, `250 2.0.0 Ok: queued as ${id}`);
   };
@@ -288,6 +298,8 @@ export function createSmtpMachine(options: SmtpMachineOptions): ProtocolMachine<
         stage = 'data';
         message = { hash: createHash('sha256'), size: 0, headerBytes: [], headerLength: 0, inHeaders: true, truncated: false };
         reply(b, '354 End data with <CR><LF>.<CR><LF>');
+        b.clearDeadline('command');
+        b.deadline('data', options.dataDeadlineMs ?? DEFAULT_DATA_DEADLINE_MS);
         return;
       case 'RSET':
         resetEnvelope();
@@ -339,7 +351,19 @@ export function createSmtpMachine(options: SmtpMachineOptions): ProtocolMachine<
         if (stage === 'data') dataLine(b, line);
         else command(b, line);
       }
+      // A command line has a deadline from its first byte; DATA has its own for the whole message.
+      if (!closed && stage !== 'data') {
+        if (splitter.partial) b.deadline('command', options.commandDeadlineMs ?? DEFAULT_COMMAND_DEADLINE_MS);
+        else b.clearDeadline('command');
+      }
       return b.build();
+    },
+    held() {
+      return splitter.pending + (message?.headerLength ?? 0);
+    },
+    expire() {
+      closed = true;
+      return new StepBuilder<SmtpEvent>().reply(`421 4.4.2 ${options.hostname} Error: timeout exceeded\r\n`).close().build();
     },
     end() {
       closed = true;

@@ -24,6 +24,8 @@ export async function startSmtp(options: SmtpOptions, runtime: ServiceRuntime<'s
         maxLineBytes: runtime.common.maxLineBytes,
         maxMessageBytes: options.maxMessageBytes,
         queueId,
+        commandDeadlineMs: options.commandTimeoutS * 1000,
+        dataDeadlineMs: options.dataTimeoutS * 1000,
       });
       runtime.drive(connection, machine);
     },

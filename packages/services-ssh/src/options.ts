@@ -38,6 +38,10 @@ export const SSH_FIELDS = {
   }),
   /** @default 6 (OpenSSH's MaxAuthTries) */
   maxAuthTries: envField.int('SSH_MAX_AUTH_TRIES', 'failed authentications before disconnecting', 6, 1, 100),
+  /** @default 120 (OpenSSH's LoginGraceTime) */
+  loginGraceS: envField.int('SSH_LOGIN_GRACE_S', 'seconds from connect to a successful login before the connection is closed', 120, 1, 3600),
+  /** @default 10 (OpenSSH's MaxSessions) */
+  maxSessions: envField.int('SSH_MAX_SESSIONS', 'session channels open at once on one connection', 10, 1, 100),
 };
 
 /** The ssh service's options, read. */

@@ -1,10 +1,13 @@
 // The ssh service on the ssh2 server: the kit's listener admits each socket (caps, idle timeout,
-// session identity) and injects it into one shared ssh2 Server. Every password and
-// keyboard-interactive attempt becomes an auth_attempt credential event; accepted logins get
-// the kit's fake shell on pty/shell and exec channels; each channel ends with session_recorded.
+// session identity) and injects it into one shared ssh2 Server, behind the decoy's own framing
+// guard (OpenSSH's identification and packet-length limits, checked before buffering) and a
+// parser that stops at the first protocol error. Every password and keyboard-interactive attempt
+// becomes an auth_attempt credential event; accepted logins get the kit's fake shell on pty/shell
+// and exec channels (at most SSH_MAX_SESSIONS); each channel ends with session_recorded.
 import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ServerChannel, Session } from 'ssh2';
+import { everyNth } from '@decnet/core';
 import {
   ShellSession,
   credentialFields,
@@ -16,8 +19,10 @@ import {
   type ServiceRuntime,
   type TcpConnection,
 } from '@decnet/decky-kit';
+import { SshFrameGuard, type FrameViolation } from './frame-guard.js';
 import { loadOrCreateHostKeys, type HostKeyType } from './host-keys.js';
 import type { SshOptions } from './options.js';
+import { INFLATE_CAPPED } from './ssh2-limits.js';
 
 /** Algorithms in OpenSSH 8.9's order (of those ssh2 implements), so the KEXINIT looks like Ubuntu's sshd. */
 export const OPENSSH_ALGORITHMS = {
@@ -34,7 +39,7 @@ export const OPENSSH_ALGORITHMS = {
   ],
   cipher: ['chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com'],
   hmac: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha1-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512', 'hmac-sha1'],
-  compress: ['none', 'zlib@openssh.com'],
+  compress: INFLATE_CAPPED ? ['none', 'zlib@openssh.com'] : ['none'],
 } as const;
 
 /** Methods offered after `none`, as an sshd with keyboard-interactive enabled lists them. */
@@ -126,19 +131,44 @@ function runChannel(stream: ServerChannel, shell: ShellSession, connection: TcpC
   }
   const banner = shell.start();
   if (banner) stream.write(banner);
-  stream.on('data', (data: Buffer) => {
-    const out = shell.feed(data.toString('utf8'));
+  // Output waits for the client's window; while it does (or the shell stopped at its per-step
+  // budget) the channel is not read, so the client is flow-controlled instead of our memory growing.
+  let waiting = false;
+  const feed = (text: string): void => {
+    const out = shell.feed(text);
     for (const e of out.events) session.emit(e.type, e.fields);
-    if (out.output) stream.write(out.output);
+    const flushed = out.output ? stream.write(out.output) : true;
     if (out.exit) {
       stream.exit(0);
       stream.end();
+      return;
     }
-  });
+    if (flushed && !shell.hasPendingInput()) return;
+    if (waiting) return;
+    waiting = true;
+    stream.pause();
+    const resume = (): void => {
+      waiting = false;
+      if (connection.closeReason !== null) return;
+      stream.resume();
+      if (shell.hasPendingInput()) feed('');
+    };
+    if (flushed) setImmediate(resume);
+    else stream.once('drain', resume);
+  };
+  stream.on('data', (data: Buffer) => feed(data.toString('utf8')));
 }
 
-function handleSession(accept: () => Session, connection: TcpConnection<'ssh'>, c: Context, user: string): void {
+/** The session channels of one connection: how many are open and what their streams buffer. */
+interface Channels {
+  open: number;
+  readonly streams: Set<ServerChannel>;
+}
+
+function handleSession(accept: () => Session, connection: TcpConnection<'ssh'>, c: Context, user: string, sessions: Channels): void {
   const s = accept();
+  sessions.open++;
+  s.once('close', () => sessions.open--);
   let pty = false;
   let used = false;
   const identity = connection.session.identity;
@@ -161,17 +191,69 @@ function handleSession(accept: () => Session, connection: TcpConnection<'ssh'>, 
   s.on('x11', (_a, reject) => reject?.());
   s.on('sftp', (_a, reject) => reject?.());
   s.on('subsystem', (_a, reject) => reject?.());
+  const track = (stream: ServerChannel): ServerChannel => {
+    sessions.streams.add(stream);
+    stream.once('close', () => sessions.streams.delete(stream));
+    return stream;
+  };
   s.on('shell', (acceptShell, reject) => {
     if (used) return reject?.();
     used = true;
-    runChannel(acceptShell(), newShell('shell'), connection, null);
+    runChannel(track(acceptShell()), newShell('shell'), connection, null);
   });
   s.on('exec', (acceptExec, reject, info) => {
     if (used) return reject?.();
     used = true;
-    runChannel(acceptExec(), newShell('exec'), connection, info.command);
+    runChannel(track(acceptExec()), newShell('exec'), connection, info.command);
   });
 }
+
+/**
+ * Closes a connection whose framing broke OpenSSH's limits: nothing more is read (the library
+ * refuses the same frame before buffering it), the event says what was declared, and a bad
+ * identification line gets sshd's answer.
+ */
+function refuseFrame(connection: TcpConnection<'ssh'>, v: FrameViolation): void {
+  connection.holdInput('frame_refused');
+  connection.session.emit('frame_refused', { frame: v.frame, problem: v.problem, declared_bytes: v.declared, limit_bytes: v.limit }, { severity: 'warning' });
+  if (v.frame === 'identification') connection.write('Invalid SSH identification string.\r\n');
+  connection.end('error');
+  // Nothing is owed to a client that declared an oversized packet (sshd drops it as corrupt).
+  if (v.frame === 'packet') connection.socket.destroy();
+}
+
+/**
+ * ssh2 keeps feeding its parser after the parser threw (it only half-closes), so a packet length
+ * it refused stays its state and the next bytes are buffered into a packet of that length. The
+ * first error is final here: the parser is never called again and nothing more is read.
+ */
+function stopParsingAtFirstError(client: Connection, connection: TcpConnection<'ssh'>): void {
+  const proto = (client as unknown as { _protocol?: { parse?: (chunk: Buffer, i: number, len: number) => void } })._protocol;
+  const parse = proto?.parse;
+  if (!proto || typeof parse !== 'function') {
+    connection.end('error');
+    return;
+  }
+  let failed = false;
+  proto.parse = (chunk, i, len) => {
+    if (failed) return;
+    try {
+      parse.call(proto, chunk, i, len);
+    } catch (err) {
+      failed = true;
+      connection.holdInput('protocol_error');
+      if (/packet length/i.test((err as Error).message)) {
+        connection.session.emit('frame_refused', { frame: 'packet', problem: 'bad_length', limit_bytes: MAX_LIBRARY_PACKET_BYTES }, { severity: 'warning' });
+      }
+      connection.end('error');
+      connection.socket.destroy();
+      throw err;
+    }
+  };
+}
+
+/** ssh2's MAX_PACKET_SIZE: the packet length its deciphers accept once keys are in use (below OpenSSH's 256 KiB). */
+export const MAX_LIBRARY_PACKET_BYTES = 35_000;
 
 /** Starts the ssh service on `options.port`. */
 export async function startSsh(options: SshOptions, runtime: ServiceRuntime<'ssh'>): Promise<RunningService> {
@@ -204,9 +286,10 @@ export async function startSsh(options: SshOptions, runtime: ServiceRuntime<'ssh
         return;
       }
       const session = connection.session;
+      stopParsingAtFirstError(client, connection);
       session.emit('client_version', { client_version: info.header.identRaw.slice(0, 255) });
       const state = { fails: 0, user: '' };
-      client.on('error', () => undefined);
+      client.on('error', () => connection.end('error'));
       client.on('authentication', (ctx) => {
         try {
           handleAuth(ctx, connection, state, c, client);
@@ -216,7 +299,19 @@ export async function startSsh(options: SshOptions, runtime: ServiceRuntime<'ssh
         }
       });
       client.on('ready', () => {
-        client.on('session', (acceptSession) => handleSession(acceptSession, connection, c, state.user));
+        connection.clearDeadline('login');
+        const sessions: Channels = { open: 0, streams: new Set() };
+        // A paused channel can hold its whole window (2 MiB) of client data: the byte budget counts it.
+        connection.reportHeld(() => {
+          let held = 0;
+          for (const stream of sessions.streams) held += stream.readableLength + stream.writableLength;
+          return held;
+        });
+        client.on('session', (acceptSession, rejectSession) => {
+          // OpenSSH's MaxSessions: each shell holds an editor, history and a filesystem overlay.
+          if (sessions.open >= options.maxSessions) return rejectSession();
+          handleSession(acceptSession, connection, c, state.user, sessions);
+        });
         client.on('tcpip', (_accept, reject, req) => {
           session.emit('command', { cmd: `direct-tcpip ${String(req.destIP).slice(0, 255)}:${req.destPort}`, channel: 'tcpip', user: state.user });
           reject();
@@ -225,7 +320,8 @@ export async function startSsh(options: SshOptions, runtime: ServiceRuntime<'ssh
       });
     },
   );
-  server.on('error', (err: Error) => runtime.log.warn('ssh server error', { err: err.message }));
+  const warnServer = everyNth(runtime.log, 'warn', 'ssh server error', 1000);
+  server.on('error', (err: Error) => warnServer({ err: err.message }));
 
   const listener = await runtime.listen({
     port: options.port,
@@ -235,7 +331,16 @@ export async function startSsh(options: SshOptions, runtime: ServiceRuntime<'ssh
       const k = key(connection.socket.remoteAddress, connection.socket.remotePort);
       pending.set(k, connection);
       connection.onClose(() => pending.delete(k));
+      // OpenSSH's LoginGraceTime: wall-clock from accept to a successful login; sshd closes silently.
+      connection.armDeadline('login', options.loginGraceS * 1000);
       server.injectSocket(connection.socket);
+      // ssh2 paused the socket and attaches its reader later, so this one runs first on every chunk.
+      const guard = new SshFrameGuard();
+      connection.socket.prependListener('data', (chunk: Buffer) => {
+        if (guard.encrypted || connection.closeReason !== null) return;
+        const violation = guard.push(chunk);
+        if (violation) refuseFrame(connection, violation);
+      });
     },
   });
   return { port: listener.port, close: () => listener.close() };

@@ -50,9 +50,10 @@ export class TelnetParser {
     else this.theirs.set(option, verb);
   }
 
-  /** Feeds one chunk. */
+  /** Feeds one chunk. Runs of data and of subnegotiation bytes are found with indexOf, not byte by byte. */
   push(chunk: Uint8Array): IacResult {
-    const data: number[] = [];
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const data: Buffer[] = [];
     const replies: Buffer[] = [];
     let terminalType: string | undefined;
     let interrupts = 0;
@@ -61,15 +62,28 @@ export class TelnetParser {
       map.set(option, verb);
       replies.push(Buffer.from([IAC, verb, option]));
     };
-    for (const b of chunk) {
+    let i = 0;
+    while (i < bytes.length) {
+      if (this.state === 'data' || this.state === 'sb') {
+        const at = bytes.indexOf(IAC, i);
+        const end = at < 0 ? bytes.length : at;
+        if (this.state === 'data') {
+          if (end > i) data.push(bytes.subarray(i, end));
+        } else {
+          const room = MAX_SUBNEGOTIATION_BYTES - this.sb.length;
+          for (let k = i; k < Math.min(end, i + room); k++) this.sb.push(bytes[k] as number);
+        }
+        if (at < 0) break;
+        this.state = this.state === 'data' ? 'iac' : 'sb_iac';
+        i = at + 1;
+        continue;
+      }
+      const b = bytes[i] as number;
+      i++;
       switch (this.state) {
-        case 'data':
-          if (b === IAC) this.state = 'iac';
-          else data.push(b);
-          break;
         case 'iac':
           if (b === IAC) {
-            data.push(IAC);
+            data.push(Buffer.from([IAC]));
             this.state = 'data';
           } else if (b === WILL || b === WONT || b === DO || b === DONT) {
             this.verb = b;
@@ -95,10 +109,6 @@ export class TelnetParser {
           this.state = 'data';
           break;
         }
-        case 'sb':
-          if (b === IAC) this.state = 'sb_iac';
-          else if (this.sb.length < MAX_SUBNEGOTIATION_BYTES) this.sb.push(b);
-          break;
         case 'sb_iac':
           if (b === SE) {
             if (this.sb[0] === OPT.TTYPE && this.sb[1] === 0) {
@@ -113,7 +123,7 @@ export class TelnetParser {
           break;
       }
     }
-    const result: IacResult = { data: Buffer.from(data), replies, interrupts };
+    const result: IacResult = { data: data.length === 1 ? Buffer.from(data[0] as Buffer) : Buffer.concat(data), replies, interrupts };
     return terminalType === undefined ? result : { ...result, terminalType };
   }
 }

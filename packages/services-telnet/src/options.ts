@@ -19,6 +19,8 @@ export const TELNET_FIELDS = {
   banner: envField.string('TELNET_BANNER', 'line shown before the login prompt (/etc/issue.net)', 'Ubuntu 22.04.4 LTS', { maxLength: 512 }),
   /** @default '' */
   accept: envField.credentials('TELNET_ACCEPT', 'further logins that succeed, user:password pairs (* = any password)'),
+  /** @default 60 (login(1)'s LOGIN_TIMEOUT) */
+  loginTimeoutS: envField.int('TELNET_LOGIN_TIMEOUT_S', 'seconds from connect to a successful login (wall clock), then "Login timed out"', 60, 1, 3600),
 };
 
 /** The telnet service's options, read. */

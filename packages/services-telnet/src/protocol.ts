@@ -35,7 +35,12 @@ export interface TelnetMachineOptions {
   readonly clientIp: string;
   readonly serverIp: string;
   readonly now?: () => Date;
+  /** Wall-clock limit from connect to a successful login (ms). @default DEFAULT_LOGIN_DEADLINE_MS */
+  readonly loginDeadlineMs?: number;
 }
+
+/** login(1)'s LOGIN_TIMEOUT: a login must succeed within 60 s of the connection. */
+export const DEFAULT_LOGIN_DEADLINE_MS = 60_000;
 
 /** The telnet machine: a {@link ProtocolMachine} plus `nudge()` for clients that never negotiate. */
 export interface TelnetMachine extends ProtocolMachine<TelnetEvent> {
@@ -54,6 +59,7 @@ type Stage = 'negotiating' | 'login' | 'password' | 'shell' | 'closed';
 /** Creates one connection's machine. */
 export function createTelnetMachine(options: TelnetMachineOptions): TelnetMachine {
   const now = options.now ?? (() => new Date());
+  const loginDeadlineMs = options.loginDeadlineMs ?? DEFAULT_LOGIN_DEADLINE_MS;
   const parser = new TelnetParser();
   for (const o of [OPT.TTYPE, OPT.TSPEED, OPT.XDISPLOC, OPT.NEW_ENVIRON]) parser.sent(DO, o);
   const editor = new LineEditor({ echo: true, maxLineChars: MAX_LOGIN_LINE });
@@ -80,6 +86,7 @@ export function createTelnetMachine(options: TelnetMachineOptions): TelnetMachin
 
   const openShell = (b: StepBuilder<TelnetEvent>): void => {
     stage = 'shell';
+    b.clearDeadline('login');
     const profile = makeProfile({ hostname: options.hostname, user: username, clientIp: options.clientIp, ip: options.serverIp, now });
     shell = new ShellSession({ profile, service: 'telnet', pty: true, lastLoginFrom: options.clientIp });
     b.reply(shell.start());
@@ -157,11 +164,16 @@ export function createTelnetMachine(options: TelnetMachineOptions): TelnetMachin
 
   return {
     start() {
-      return new StepBuilder<TelnetEvent>().reply(OPENING).build();
+      return new StepBuilder<TelnetEvent>().reply(OPENING).deadline('login', loginDeadlineMs).build();
     },
     feed(chunk) {
       const b = new StepBuilder<TelnetEvent>();
       if (stage === 'closed') return b.build();
+      if (chunk.length === 0 && stage === 'shell' && shell?.hasPendingInput()) {
+        // The driver pumps: the shell stopped at its output budget with typed-ahead lines left.
+        feedText(b, '', 0);
+        return b.build();
+      }
       const r = parser.push(chunk);
       for (const reply of r.replies) b.reply(reply);
       if (r.terminalType !== undefined) terminalType = r.terminalType;
@@ -177,6 +189,13 @@ export function createTelnetMachine(options: TelnetMachineOptions): TelnetMachin
       const b = new StepBuilder<TelnetEvent>();
       beginLogin(b);
       return b.build();
+    },
+    pending() {
+      return stage === 'shell' && (shell?.hasPendingInput() ?? false);
+    },
+    expire() {
+      stage = 'closed';
+      return new StepBuilder<TelnetEvent>().reply(`\r\nLogin timed out after ${Math.round(loginDeadlineMs / 1000)} seconds.\r\n`).close().build();
     },
     end() {
       const b = new StepBuilder<TelnetEvent>();

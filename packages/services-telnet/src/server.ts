@@ -24,6 +24,7 @@ function serveConnection(connection: TcpConnection<'telnet'>, options: TelnetOpt
     ],
     clientIp: identity.srcIp,
     serverIp: identity.dstIp,
+    loginDeadlineMs: options.loginTimeoutS * 1000,
   });
   const driver = runtime.drive(connection, machine);
   const timer = setTimeout(() => driver.inject(() => machine.nudge()), NEGOTIATION_WAIT_MS);

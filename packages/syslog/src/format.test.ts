@@ -1,6 +1,7 @@
 // The formatter's contract (reference/ingestion.md §6 "Formatter"): PRI values, UTC timestamps,
 // NIL PROCID, field length caps, SD shape and escaping, optional MSG; and its totality.
 import { describe, expect, it } from 'vitest';
+import { decodeEventText } from './escape.js';
 import { escapeParamValue, formatEventLine, formatSyslog } from './format.js';
 import { parseSyslog } from './parse.js';
 import type { SyslogMessage } from './message.js';
@@ -57,10 +58,12 @@ describe("DECNET event lines have upstream emitters' shape", () => {
     expect(line).toMatch(/ \[relay@55555 username="root" attempt="3" ok="false"\]$/);
   });
 
-  it('escapes ", \\ and ] in values', () => {
-    const line = formatEventLine({ ...base, fields: { secret: 'a"b\\c]d' } });
-    expect(line).toContain('secret="a\\"b\\\\c\\]d"');
-    expect(reparse(line).structuredData[0]?.params['secret']).toBe('a"b\\c]d');
+  it('escapes values with the event rule, then ", \\ and ] as RFC 5424 requires', () => {
+    const line = formatEventLine({ ...base, fields: { secret: 'a"b\\c]d\n' }, msg: 'm\\\n' });
+    expect(line).toContain('secret="a\\"b\\\\\\\\c\\]d\\\\n"');
+    expect(line).toMatch(/\] m\\\\\\n$/);
+    expect(reparse(line).structuredData[0]?.params['secret']).toBe('a"b\\\\c]d\\n');
+    expect(decodeEventText(reparse(line).structuredData[0]?.params['secret'] ?? '')).toBe('a"b\\c]d\n');
   });
 
   it('appends MSG after one space, and ends with ] without it', () => {

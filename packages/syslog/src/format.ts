@@ -8,6 +8,7 @@ import {
   type Severity,
   type SeverityName,
 } from './message.js';
+import { escapeEventText } from './escape.js';
 import { MAX_TIMESTAMP_CHARS } from './parse.js';
 import { formatIsoUtc } from './timestamp.js';
 
@@ -170,6 +171,9 @@ export interface EventLineInput {
 /**
  * Formats a DECNET event line: local0, PROCID `-`, APP-NAME = service (at most 48 characters),
  * MSGID = event type (at most 32), and the fields as one `[relay@55555 k="v" ...]` element.
+ * Every value and the MSG go through {@link escapeEventText} (then values through RFC 5424's
+ * SD-PARAM escaping), so the line holds no line break, control or separator of any kind and
+ * {@link decodeEventText} of a parsed value or MSG gives back exactly the text passed here.
  */
 export function formatEventLine(event: EventLineInput): string {
   const params: Record<string, string> = {};
@@ -178,7 +182,7 @@ export function formatEventLine(event: EventLineInput): string {
     for (const key of Object.keys(event.fields)) {
       const value = event.fields[key];
       if (value === null || value === undefined) continue;
-      const text = typeof value === 'string' ? value : String(value);
+      const text = escapeEventText(typeof value === 'string' ? value : String(value));
       if (key === '__proto__') {
         Object.defineProperty(params, key, { value: text, enumerable: true, writable: true, configurable: true });
       } else {
@@ -197,6 +201,6 @@ export function formatEventLine(event: EventLineInput): string {
     procId: null,
     msgId: event.eventType,
     structuredData: any ? [{ id: DECNET_SD_ID, params }] : [],
-    msg: event.msg ?? null,
+    msg: event.msg === undefined ? null : escapeEventText(event.msg),
   });
 }

@@ -40,6 +40,9 @@ export {
   formatStructuredData,
   formatSyslog,
 } from './format.js';
+// escape.ts
+export type { DecodableRecord } from './escape.js';
+export { decodeEventFields, decodeEventRecord, decodeEventText, escapeEventText } from './escape.js';
 // timestamp.ts
 export { formatCompactUtc, formatIsoUtc, parseTimestamp } from './timestamp.js';
 // framing.ts

@@ -1,6 +1,6 @@
 // The pure heart of the collector: one line in, one decision out — publish (with its stable id,
 // subject, key and payload), filtered, or malformed — plus counters. No sockets, files or bus.
-import { logEventSubject, parseEventRecord, trimLineEnding, type EventRecord, type LogEventPayload } from '@decnet/syslog';
+import { decodeEventRecord, logEventSubject, parseEventRecord, trimLineEnding, type EventRecord, type LogEventPayload } from '@decnet/syslog';
 import { SUBJECTS, derivedEventId, stableEventId, subjects } from '@decnet/core';
 import { ConnectRateLimiter, NoiseFilter } from './filter.js';
 import type { CompiledCollectorOptions } from './options.js';
@@ -117,7 +117,9 @@ export class LineProcessor {
       this.counters.malformedByCode[code] = (this.counters.malformedByCode[code] ?? 0) + 1;
       return { type: 'malformed', code };
     }
-    const { record, message } = parsed;
+    // Params and MSG are stored as the emitter's original text (@decnet/syslog's escaping rule undone).
+    const { message } = parsed;
+    const record = decodeEventRecord(parsed.record);
     if (message.invalidUtf8) this.counters.invalidUtf8++;
     if (this.noise.isNoise(record)) {
       this.counters.filteredNoise++;

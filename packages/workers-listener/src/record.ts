@@ -1,7 +1,7 @@
 // One received line to one bus event: parse it, stamp provenance (the sender's certificate CN,
 // never the syslog HOSTNAME), and shape it exactly as the collector shapes local lines, so the
 // ingester reads both alike. Pure: no sockets, no bus.
-import { logEventSubject, parseEventRecord, trimLineEnding, type LogEventPayload } from '@decnet/syslog';
+import { decodeEventRecord, logEventSubject, parseEventRecord, trimLineEnding, type LogEventPayload } from '@decnet/syslog';
 import { eventId } from './event-id.js';
 
 /** The payload of `log.event.<service>` for a line received over TLS: the shared shape, narrowed. */
@@ -42,7 +42,8 @@ export function processLine(bytes: Uint8Array, peer: string, source: string, pos
   if (line.length === 0) return { type: 'empty' };
   const parsed = parseEventRecord(line);
   if (!parsed.ok) return { type: 'malformed', code: parsed.error.code };
-  const { record, message } = parsed;
+  const { message } = parsed;
+  const record = decodeEventRecord(parsed.record);
   const payload: TlsLogEventPayload = {
     ...record,
     source: 'tls',

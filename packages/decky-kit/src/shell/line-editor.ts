@@ -44,6 +44,11 @@ export class LineEditor {
     return rest;
   }
 
+  /** True when queued input has not been processed yet. */
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** The partial line typed so far. */
   get current(): string {
     return this.line;

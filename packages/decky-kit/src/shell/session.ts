@@ -1,6 +1,7 @@
 // An interactive (or exec) session of the fake shell: terminal line discipline, the shell
 // itself, a bounded transcript and the `session_recorded` summary. Pure: ssh and telnet feed it
 // bytes and send back what it returns.
+import { MAX_STEP_OUTPUT_BYTES } from '../protocol.js';
 import { LineEditor } from './line-editor.js';
 import type { MachineProfile } from './profile.js';
 import { FakeShell, type ShellEvent } from './shell.js';
@@ -93,7 +94,11 @@ export class ShellSession {
     return this.out(`${motd(this.options.profile, this.options.lastLoginFrom)}${this.shell.prompt()}`);
   }
 
-  /** Feeds terminal input; returns what to send back. Never throws. */
+  /**
+   * Feeds terminal input; returns what to send back. Never throws. Once the output reaches
+   * {@link MAX_STEP_OUTPUT_BYTES} the remaining lines stay queued ({@link hasPendingInput}); feed
+   * `''` again when the output has drained.
+   */
   feed(text: string): SessionOutput {
     this.bytes += text.length;
     this.editor.push(text);
@@ -124,8 +129,14 @@ export class ShellSession {
         break;
       }
       if (this.pty) output += this.out(this.shell.prompt());
+      if (output.length >= MAX_STEP_OUTPUT_BYTES) break;
     }
     return { output, events, exit: this.shell.exited };
+  }
+
+  /** True when typed-ahead input waits for {@link feed} (it stopped to bound its output). */
+  hasPendingInput(): boolean {
+    return !this.shell.exited && this.editor.hasPending;
   }
 
   /** Runs one exec command (`ssh host 'uname -a'`). */

@@ -4,7 +4,8 @@ import { LineEditor } from './line-editor.js';
 import { parseCommandLine } from './parse.js';
 import { makeProfile } from './profile.js';
 import { MAX_TRANSCRIPT_CHARS, ShellSession } from './session.js';
-import { FakeShell, MAX_OUTPUT_CHARS } from './shell.js';
+import { FakeShell, MAX_HISTORY_CHARS, MAX_OUTPUT_CHARS } from './shell.js';
+import { MAX_STEP_OUTPUT_BYTES } from '../protocol.js';
 
 const NOW = new Date('2024-06-10T12:00:00Z');
 const profile = (user = 'root') => makeProfile({ hostname: 'srv01', user, clientIp: '203.0.113.5', ip: '10.0.0.7', now: () => NOW });
@@ -185,5 +186,32 @@ describe('download tools name the URL, not their option arguments', () => {
       .filter((e) => e.type === 'download_attempt')
       .map((e) => e.fields.url);
     expect(urls).toEqual(['http://x.example/a.sh', 'http://y.example/b']);
+  });
+});
+
+describe('a session bounds what one input can make it produce and hold', () => {
+  it('stops at the step output budget and answers the queued lines on later feeds, every command logged once', () => {
+    const s = new ShellSession({ profile: profile(), service: 'ssh', pty: false });
+    const lines = 'cat /etc/passwd\n'.repeat(1000);
+    let out = s.feed(lines);
+    let commands = out.events.filter((e) => e.type === 'command').length;
+    expect(out.output.length).toBeLessThan(MAX_STEP_OUTPUT_BYTES + MAX_OUTPUT_CHARS);
+    expect(s.hasPendingInput()).toBe(true);
+    let feeds = 1;
+    while (s.hasPendingInput()) {
+      out = s.feed('');
+      expect(out.output.length).toBeLessThan(MAX_STEP_OUTPUT_BYTES + MAX_OUTPUT_CHARS);
+      commands += out.events.filter((e) => e.type === 'command').length;
+      feeds++;
+    }
+    expect(commands).toBe(1000);
+    expect(feeds).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps at most 64 KiB of history however long the lines', () => {
+    const shell = new FakeShell(profile());
+    for (let i = 0; i < 100; i++) shell.run(`echo ${String(i).padStart(4, '0')}${'x'.repeat(4000)}`);
+    expect(shell.history.join('').length).toBeLessThanOrEqual(MAX_HISTORY_CHARS);
+    expect(shell.history.at(-1)).toContain('0099');
   });
 });

@@ -25,6 +25,8 @@ export interface ShellRunResult {
 export const MAX_OUTPUT_CHARS = 128 * 1024;
 /** History entries kept. */
 export const MAX_HISTORY = 500;
+/** Characters of history kept (500 lines of 8 KiB would be 4 MiB per shell); the oldest lines go first. */
+export const MAX_HISTORY_CHARS = 64 * 1024;
 /** Nesting of `sh -c`, `sudo` and `$(...)` before the shell stops recursing. */
 const MAX_NESTING = 4;
 
@@ -39,6 +41,7 @@ export class FakeShell {
   readonly fs: FakeFilesystem;
   readonly env = new Map<string, string>();
   readonly history: string[] = [];
+  private historyChars = 0;
   cwd: string;
   lastCode = 0;
   exited = false;
@@ -80,7 +83,10 @@ export class FakeShell {
     const trimmed = line.trim();
     if (trimmed === '' || this.exited) return { output: '', exitCode: this.lastCode, exit: this.exited, events };
     this.history.push(trimmed);
-    if (this.history.length > MAX_HISTORY) this.history.shift();
+    this.historyChars += trimmed.length;
+    while (this.history.length > 1 && (this.history.length > MAX_HISTORY || this.historyChars > MAX_HISTORY_CHARS)) {
+      this.historyChars -= (this.history.shift() as string).length;
+    }
     events.push({ type: 'command', fields: { cmd: trimmed, cwd: this.cwd, user: this.profile.user, channel: this.channel } });
     let result: CommandOutput;
     try {

@@ -1,14 +1,15 @@
-// Reading back what a service emitted: RFC 5424 lines parsed with @decnet/syslog into simple
-// event records, collected from a memory sink or a child's stdout, with waiting helpers.
-import { DECNET_SD_ID, parseSyslog } from '@decnet/syslog';
+// Reading back what a service emitted: RFC 5424 lines parsed and decoded with @decnet/syslog into
+// simple event records, collected from a memory sink or a child's stdout, with waiting helpers.
+import { DECNET_SD_ID, decodeEventFields, decodeEventText, parseSyslog } from '@decnet/syslog';
 
 /** One emitted event, as a test checks it. */
 export interface CapturedEvent {
   readonly decky: string | null;
   readonly service: string | null;
   readonly type: string | null;
-  /** Params of the `relay@55555` element. */
+  /** Params of the `relay@55555` element, decoded (the text the service passed; see escapeEventText). */
   readonly fields: Readonly<Record<string, string>>;
+  /** MSG, decoded like the params. */
   readonly msg: string | null;
   readonly severity: number;
   readonly line: string;
@@ -30,7 +31,15 @@ export function parseEmittedLine(line: string): CapturedEvent {
   if (!r.ok) throw new UnparsableLineError(line, r.error.code);
   const m = r.message;
   const sd = m.structuredData.find((e) => e.id === DECNET_SD_ID);
-  return { decky: m.hostname, service: m.appName, type: m.msgId, fields: sd?.params ?? {}, msg: m.msg, severity: m.severity, line };
+  return {
+    decky: m.hostname,
+    service: m.appName,
+    type: m.msgId,
+    fields: sd ? decodeEventFields(sd.params) : {},
+    msg: m.msg === null ? null : decodeEventText(m.msg),
+    severity: m.severity,
+    line,
+  };
 }
 
 /** Collects events from text chunks (a child's stdout) or whole lines (a memory sink). */

@@ -1,7 +1,8 @@
 /**
  * Test kit for service emulators: real protocol clients (installed on demand), event capture
- * parsed with @decnet/syslog, in-process and child-process service harnesses, and a bounded
- * connection flood, plus the vitest hooks that start and stop a service around a test file.
+ * parsed with @decnet/syslog, in-process and child-process service harnesses, a bounded
+ * connection flood and the hardening attacks (huge declared lengths streamed, trickles, idle
+ * hordes from many addresses), plus the vitest hooks that start and stop a service around a file.
  * Test files only; never imported by shipped code.
  *
  * ```ts
@@ -13,6 +14,9 @@
  * @module
  */
 
+// attack.ts
+export type { IdleHorde, IdleHordeOptions, StreamAttackOptions, StreamAttackReport, TrickleOptions, TrickleReport } from './attack.js';
+export { HORDE, MAX_ATTACK_RSS_KB, NEWCOMER_DEADLINE_MS, duringIdleHorde, idleHorde, loopbackAddresses, sampleRss, streamAttack, trickle } from './attack.js';
 // clients.ts
 export type { ClientName, ClientResult, ClientSpec, RunClientOptions } from './clients.js';
 export { CLIENTS, MissingClientError, ensureClients, hasCommand, runClient } from './clients.js';

@@ -39,11 +39,46 @@ describe('the guard refuses every non-public address class', () => {
     ['64:ff9b::10.0.0.1', 'private'],
     ['2002:c0a8:0101::1', 'private'],
     ['::127.0.0.1', 'loopback'],
+    // Issue 20: IANA special-purpose blocks and the IPv4-translated form that used to pass.
+    ['::ffff:0:7f00:1', 'loopback'],
+    ['::ffff:0:127.0.0.1', 'loopback'],
+    ['::ffff:0:a9fe:a9fe', 'metadata'],
+    ['::ffff:0:808:808', 'reserved'],
+    ['::8.8.8.8', 'reserved'],
+    ['2001:2::1', 'reserved'],
+    ['2001:2:0:ffff::1', 'reserved'],
+    ['2001:20::1', 'reserved'],
+    ['2001:2f:ffff::1', 'reserved'],
+    ['2001:30::1', 'reserved'],
+    ['2001:3::1', 'reserved'],
+    ['2001:4:112::1', 'reserved'],
+    ['2001:1::1', 'reserved'],
+    ['2001::1', 'reserved'],
+    ['3fff::1', 'documentation'],
+    ['3fff:fff:ffff::1', 'documentation'],
+    ['5f00::1', 'reserved'],
+    ['5f00:ffff::1', 'reserved'],
+    ['100::1', 'reserved'],
+    ['100:0:0:1::1', 'reserved'],
+    ['64:ff9b:1::1', 'reserved'],
+    ['2620:4f:8000::1', 'reserved'],
+    ['4000::1', 'reserved'],
+    ['e000::1', 'reserved'],
+    ['192.31.196.1', 'reserved'],
+    ['192.175.48.1', 'reserved'],
+    ['192.52.193.1', 'reserved'],
+    ['192.0.0.9', 'reserved'],
+    ['192.0.0.170', 'reserved'],
+    ['192.88.99.2', 'reserved'],
+    ['198.19.255.255', 'reserved'],
+    ['2002:7f00:1::1', 'loopback'],
+    ['2002:c01f:c401::1', 'reserved'],
+    ['64:ff9b::c0af:3001', 'reserved'],
   ])('%s is %s', (ip, why) => {
     expect(reason(ip)).toBe(why);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '2002:0808:0808::1'])(
+  it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '2002:0808:0808::1', '64:ff9b::8.8.8.8', '2001:200::1', '3fff:1000::1', '192.31.197.1', '192.175.49.1'])(
     'lets the public address %s through',
     (ip) => {
       expect(reason(ip)).toBeNull();
@@ -62,6 +97,17 @@ describe('the allow-list admits exactly the configured blocks', () => {
     expect(checkAddress('127.0.0.2', allow)).toEqual({ ok: false, reason: 'loopback' });
     expect(checkAddress('10.21.0.1', allow)).toEqual({ ok: false, reason: 'private' });
     expect(checkAddress('::1', allow)).toEqual({ ok: false, reason: 'loopback' });
+  });
+
+  it('lets only the IPv4-mapped form inherit an IPv4 allowance: 6to4, NAT64, translated and compatible forms reach other hosts', () => {
+    expect(checkAddress('::ffff:10.20.1.1', allow)).toEqual({ ok: true, allowedBy: '10.20.0.0/16' });
+    expect(checkAddress('2002:7f00:1::1', allow)).toEqual({ ok: false, reason: 'loopback' });
+    expect(checkAddress('2002:0a14:0101::1', allow)).toEqual({ ok: false, reason: 'private' });
+    expect(checkAddress('64:ff9b::10.20.1.1', allow)).toEqual({ ok: false, reason: 'private' });
+    expect(checkAddress('::ffff:0:127.0.0.1', allow)).toEqual({ ok: false, reason: 'loopback' });
+    expect(checkAddress('::127.0.0.1', allow)).toEqual({ ok: false, reason: 'loopback' });
+    // An operator who means the 6to4 block says so in IPv6.
+    expect(checkAddress('2002:7f00:1::1', parseCidrList('2002::/16') as Cidr[])).toEqual({ ok: true, allowedBy: '2002::/16' });
   });
 
   it('rejects text that is not a CIDR and non-addresses', () => {

@@ -42,6 +42,34 @@ describe('a delivery target is resolved once and every answer must be public', (
     expect(lookup.calls).toEqual([]);
   });
 
+  it.each([
+    ['http://[::ffff:0:7f00:1]/', 'loopback'],
+    ['http://[::ffff:0:808:808]/', 'reserved'],
+    ['http://[2001:2::1]/', 'reserved'],
+    ['http://[2001:20::1]:8080/', 'reserved'],
+    ['http://[3fff::1]/', 'documentation'],
+    ['http://[5f00::1]/', 'reserved'],
+    ['http://192.31.196.1/', 'reserved'],
+    ['http://192.175.48.6/', 'reserved'],
+    ['http://[2002:7f00:1::1]/', 'loopback'],
+    ['http://[::ffff:127.0.0.1]/', 'loopback'],
+    ['http://[64:ff9b::a9fe:a9fe]/', 'metadata'],
+    ['http://0177.0.0.1/', 'loopback'],
+    ['http://[fe80::1]/', 'link_local'],
+  ])('refuses the literal %s as %s (issue 20 forms and the ones refused before)', async (url, reason) => {
+    expect(await resolveTarget(url, [], fixed({}))).toMatchObject({ ok: false, reason });
+  });
+
+  it('refuses the same forms when a name resolves to them, and keeps 6to4 out of an IPv4 allow-list', async () => {
+    const lookup = fixed({ 'as112.example.net': ['192.175.48.1'], 'srv6.example.net': ['5f00::1'], 'xlat.example.net': ['::ffff:0:7f00:1'], 'sixtofour.example.net': ['2002:7f00:1::1'] });
+    for (const [host, reason] of [['as112', 'reserved'], ['srv6', 'reserved'], ['xlat', 'loopback']] as const) {
+      expect(await resolveTarget(`https://${host}.example.net/`, [], lookup)).toMatchObject({ ok: false, reason });
+    }
+    const allowLoopback = parseCidrList('127.0.0.0/8') as Cidr[];
+    expect(await resolveTarget('https://sixtofour.example.net/', allowLoopback, lookup)).toMatchObject({ ok: false, reason: 'loopback' });
+    expect((await resolveTarget('http://[::ffff:127.0.0.1]/', allowLoopback, lookup)).ok).toBe(true);
+  });
+
   it('accepts only http and https URLs without credentials', () => {
     expect(checkUrl('ftp://example.com/')).toMatchObject({ ok: false, reason: 'scheme' });
     expect(checkUrl('file:///etc/passwd')).toMatchObject({ ok: false, reason: 'scheme' });
