@@ -34,6 +34,9 @@ export async function migratedScratchDatabase(poolMax = 4): Promise<MigratedScra
   }
 }
 
+/** A column of a table, as `orderBy` takes it (e.g. `logs.id`). */
+export type TableColumn = PgColumn;
+
 /** The database a helper works on: an open {@link Database}, or just what it needs of one. */
 type TestDatabase = Pick<Database, 'db' | 'pool'>;
 

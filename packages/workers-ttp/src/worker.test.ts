@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { MemoryBroker, type Bus } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
 import { attacker_identities, attacker_intel, attackers, credentials, getState, state, ttp_rule_state, ttp_tag, type Database } from '@decnet/db';
-import { countRows, insertRows, migratedScratchDatabase, tableRows, truncateTables, updateRows } from '@decnet/db/testing';
+import { countRows, insertRows, migratedScratchDatabase, tableRows, truncateTables, updateRows, type TableColumn } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commandSourceId } from './jobs.js';
@@ -38,8 +38,8 @@ beforeEach(async () => {
   await insertRows(database, attackers, [{ uuid: ATTACKER, ip: IP }]);
 });
 
-/** Stored tags (those equal to `match`, when given), in `orderBy` order. */
-const tags = (orderBy: (typeof ttp_tag.rule_id)[] = []) => tableRows(database, ttp_tag, { orderBy });
+/** Every stored tag, in `orderBy` order. */
+const tags = (orderBy: readonly TableColumn[] = []) => tableRows(database, ttp_tag, { orderBy });
 const count = (match?: Partial<typeof ttp_tag.$inferSelect>): Promise<number> => countRows(database, ttp_tag, match);
 const start = async (over = {}): Promise<{ bus: Bus; ttp: HostedTtp }> => {
   hosted = await hostTtp(broker, scratch.url, over);
