@@ -54,3 +54,9 @@ export async function requireTables(db: Queryable, tables: readonly Table[]): Pr
     }
   }
 }
+
+/** One round trip (`SELECT 1`): true when the server answered it. @throws the driver's error. */
+export async function pingDatabase(db: Queryable): Promise<boolean> {
+  const result = await db.query<{ ok: number }>('SELECT 1 AS ok');
+  return result.rows[0]?.ok === 1;
+}

@@ -38,7 +38,7 @@ export {
 } from './errors.js';
 // health.ts
 export type { DatabaseHealth } from './health.js';
-export { checkDatabase, requireTables } from './health.js';
+export { checkDatabase, pingDatabase, requireTables } from './health.js';
 // migrate.ts
 export type { MigrationReport } from './migrate.js';
 export { MIGRATIONS_TABLE, MIGRATION_LOCK_KEY, migrate } from './migrate.js';
