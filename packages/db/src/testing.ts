@@ -177,9 +177,16 @@ export interface OpenTransaction {
 /** Begins a transaction on its own connection; `commit` or `rollback` ends it and returns the connection. */
 export async function beginTransaction(database: TestDatabase): Promise<OpenTransaction> {
   const client = await database.pool.connect();
+  // Checked out, the connection has no listener of the pool's; a dropped one must not crash the test run.
+  let dropped: Error | undefined;
+  const onDropped = (err: Error): void => {
+    dropped = err;
+  };
+  client.on('error', onDropped);
   try {
     await client.query('BEGIN');
   } catch (err) {
+    client.removeListener('error', onDropped);
     client.release(err as Error);
     throw err;
   }
@@ -190,7 +197,8 @@ export async function beginTransaction(database: TestDatabase): Promise<OpenTran
     try {
       await client.query(statement);
     } finally {
-      client.release();
+      client.removeListener('error', onDropped);
+      client.release(dropped);
     }
   };
   return { tx: client, commit: () => end('COMMIT'), rollback: () => end('ROLLBACK') };

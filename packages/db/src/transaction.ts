@@ -17,12 +17,20 @@ export type Pool = Pick<pg.Pool, 'connect' | 'query'>;
 /**
  * Runs `work` inside one transaction on a connection of `pool`: COMMIT when it resolves,
  * ROLLBACK when it throws (the error is rethrown, so nothing of the unit is stored). A connection
- * whose failure was not the SQL itself (socket, timeout, server shutdown) is discarded instead of
- * returned to the pool; a `DecnetError` thrown by the caller's own logic keeps the connection.
+ * whose failure was not the SQL itself (socket, timeout, server shutdown), or that the server
+ * dropped meanwhile, is discarded instead of returned to the pool; a `DecnetError` thrown by the
+ * caller's own logic keeps the connection.
  * @throws the driver's error when connecting, BEGIN or COMMIT fails; `work`'s error otherwise.
  */
 export async function withTransaction<T>(pool: Pool, work: (tx: Transaction) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out connection has no listener of the pool's: one the server drops while this unit
+  // holds it would surface as an uncaught 'error' event. The statement in flight fails anyway.
+  let dropped: Error | undefined;
+  const onDropped = (err: Error): void => {
+    dropped = err;
+  };
+  client.on('error', onDropped);
   let failure: unknown;
   try {
     await client.query('BEGIN');
@@ -34,8 +42,9 @@ export async function withTransaction<T>(pool: Pool, work: (tx: Transaction) => 
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    client.removeListener('error', onDropped);
     const broken = failure !== undefined && !(failure instanceof DecnetError) && isConnectionError(failure);
-    client.release(broken ? (failure as Error) : undefined);
+    client.release(dropped ?? (broken ? (failure as Error) : undefined));
   }
 }
 
