@@ -40,7 +40,7 @@ export type DecnetDb = NodePgDatabase & { $client: pg.Pool };
 export interface Database {
   /** Drizzle on the pool (see {@link DecnetDb}). */
   readonly db: DecnetDb;
-  /** The underlying pool (for raw SQL, LISTEN, advisory locks). */
+  /** The underlying pool: what repository functions and withTransaction take. */
   readonly pool: pg.Pool;
   /** The server URL with its password redacted, for logs. */
   readonly url: string;
