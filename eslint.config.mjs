@@ -1,6 +1,7 @@
 // Lint: Nx module boundaries make the import floor an error (a worker without `db` cannot
 // import the database layer; only the bus package and apps may import kafkajs), plus the
 // TypeScript rules CONVENTIONS.md C14 lists.
+import { relative, sep } from 'node:path';
 import nx from '@nx/eslint-plugin';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
@@ -45,6 +46,77 @@ const DEP_CONSTRAINTS = [
   { sourceTag: 'type:driver', bannedExternalImports: ['kafkajs', ...DB_LIBS] },
 ];
 
+// ---- SQL lives in @decnet/db ------------------------------------------------------------------
+// Every SQL statement is a repository function of packages/db (issue 12). Anywhere else this rule
+// fails on: importing a Postgres client or drizzle-orm (`pg`, `pg-*`, `postgres`, `drizzle-orm…`),
+// a `sql` tagged template, `.query(…)` given SQL text or called on a pool, drizzle's builder on a
+// `db` (`database.db.select()`…), and the raw connection (`pool.connect()`, `$client`). Tests read
+// rows through repository functions or @decnet/db/testing. tools/testing creates and drops the
+// scratch databases themselves, so it is exempt with packages/db. The exemption is decided on the
+// file's path from the repository root, because each project lints with its own base directory.
+// A rule of its own (not no-restricted-syntax/-imports), so other blocks may use those freely.
+const SQL_HOME = ['packages/db/', 'tools/testing/'];
+const SQL_CLIENT_MODULE = /^(pg|pg-[^/]+|postgres|drizzle-orm)(\/.*)?$/;
+const DRIZZLE_BUILDER = new Set(['select', 'selectDistinct', 'selectDistinctOn', 'insert', 'update', 'delete', 'execute', 'transaction', '$count', '$with', 'with']);
+
+const noSqlOutsideDb = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'SQL lives in @decnet/db: no Postgres client, sql template or raw query elsewhere' },
+    schema: [],
+    messages: {
+      module: "'{{name}}' imported outside packages/db: call a repository function of @decnet/db instead.",
+      sqlTemplate: 'sql template outside packages/db: write the statement as a repository function of @decnet/db.',
+      rawQuery: '.query() outside packages/db: write the statement as a repository function of @decnet/db (tests: @decnet/db/testing).',
+      builder: "drizzle's query builder outside packages/db: write it as a repository function of @decnet/db.",
+      rawClient: "the pool's raw connection outside packages/db: use withTransaction and repository functions of @decnet/db.",
+    },
+  },
+  create(context) {
+    const path = relative(import.meta.dirname, context.filename).split(sep).join('/');
+    if (SQL_HOME.some((home) => path.startsWith(home))) return {};
+    const nameOf = (node) =>
+      node?.type === 'Identifier' ? node.name : node?.type === 'MemberExpression' && !node.computed ? node.property.name : undefined;
+    const checkModule = (node, source) => {
+      if (source?.type === 'Literal' && typeof source.value === 'string' && SQL_CLIENT_MODULE.test(source.value)) {
+        context.report({ node, messageId: 'module', data: { name: source.value } });
+      }
+    };
+    const isText = (arg) => arg?.type === 'TemplateLiteral' || (arg?.type === 'Literal' && typeof arg.value === 'string');
+    return {
+      ImportDeclaration: (node) => checkModule(node, node.source),
+      ExportNamedDeclaration: (node) => checkModule(node, node.source),
+      ExportAllDeclaration: (node) => checkModule(node, node.source),
+      ImportExpression: (node) => checkModule(node, node.source),
+      TSImportType: (node) => checkModule(node, node.argument?.literal ?? node.argument),
+      TSExternalModuleReference: (node) => checkModule(node, node.expression),
+      CallExpression(node) {
+        if (node.callee.type === 'Identifier' && node.callee.name === 'require') checkModule(node, node.arguments[0]);
+        if (nameOf(node.callee) === 'query' && (isText(node.arguments[0]) || nameOf(node.callee.object) === 'pool')) {
+          context.report({ node, messageId: 'rawQuery' });
+        }
+      },
+      TaggedTemplateExpression(node) {
+        if (nameOf(node.tag) === 'sql') context.report({ node, messageId: 'sqlTemplate' });
+      },
+      MemberExpression(node) {
+        const name = nameOf(node);
+        const owner = nameOf(node.object);
+        if (name === '$client' || (name === 'connect' && owner === 'pool')) context.report({ node, messageId: 'rawClient' });
+        else if (owner === 'db' && DRIZZLE_BUILDER.has(name)) context.report({ node, messageId: 'builder' });
+      },
+    };
+  },
+};
+
+/** The flat-config block enforcing it (exported for its test). */
+export const SQL_BOUNDARY = {
+  files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
+  plugins: { 'decnet-sql': { rules: { 'no-sql-outside-db': noSqlOutsideDb } } },
+  rules: { 'decnet-sql/no-sql-outside-db': 'error' },
+};
+// ---- end of SQL lives in @decnet/db -----------------------------------------------------------
+
 export default [
   {
     ignores: [
@@ -58,6 +130,8 @@ export default [
       '**/*.generated.ts',
     ],
   },
+  // SQL lives in @decnet/db (see SQL_BOUNDARY above).
+  SQL_BOUNDARY,
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
-import { migrate, openDatabase, type Database } from '@decnet/db';
+import { bounty, credentials, getState, logs, migrate, observed_attachments, openDatabase, state, type Database } from '@decnet/db';
+import { countRows, truncateTables } from '@decnet/db/testing';
 import { encodeOctetCounted } from '@decnet/syslog';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 import type { KafkaBroker } from '@decnet/tool-kafka';
@@ -164,12 +165,12 @@ async function send(port: number, lines: number, connections: number): Promise<n
 }
 
 async function progress(database: Database): Promise<number> {
-  const r = await database.pool.query<{ n: string | null }>(`SELECT value->>'events' AS n FROM state WHERE key = 'ingest_worker_position'`);
-  return Number(r.rows[0]?.n ?? 0);
+  const position = (await getState(database.db, 'ingest_worker_position')) as { events?: number } | undefined;
+  return Number(position?.events ?? 0);
 }
 
 async function runMode(ack: 'receive' | 'commit', lines: number, brokers: string, dbUrl: string, database: Database): Promise<Result> {
-  await database.pool.query('TRUNCATE logs, credentials, bounty, observed_attachments, state');
+  await truncateTables(database, [logs, credentials, bounty, observed_attachments, state]);
   const port = await freePort();
   const home = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
   const env: Record<string, string> = {
@@ -225,7 +226,7 @@ async function runMode(ack: 'receive' | 'commit', lines: number, brokers: string
     const senderCpuUsPerEvent = perEvent((senderCpu.user + senderCpu.system) / 1e6);
     await sending;
     clearInterval(sampler);
-    const rows = Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM logs')).rows[0]?.n);
+    const rows = await countRows(database, logs);
     return {
       ack,
       lines,

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
-import { migrate, openDatabase, type Database } from '@decnet/db';
+import { attackers, getState, insertLogRows, logs, maxLogId, migrate, openDatabase, state, type Database, type NewLogRow } from '@decnet/db';
+import { analyzeTables, deleteRows, tableRows } from '@decnet/db/testing';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 import { WORKSPACE_ROOT, argValue, asJson } from './lib/args.js';
 import { memoryOf, mib, rng } from './lib/measure.js';
@@ -48,7 +49,7 @@ async function loadRows(database: Database, rows: number, ips: number): Promise<
   let written = 0;
   for (let start = 0; start < rows; start += INSERT_CHUNK) {
     const n = Math.min(INSERT_CHUNK, rows - start);
-    const cols = { ts: [] as Date[], decky: [] as string[], service: [] as string[], type: [] as string[], ip: [] as string[], fields: [] as string[], msg: [] as (string | null)[], eid: [] as string[] };
+    const chunk: NewLogRow[] = [];
     for (let k = 0; k < n; k++) {
       const i = start + k;
       const heavy = random() < 0.2;
@@ -72,31 +73,29 @@ async function loadRows(database: Database, rows: number, ips: number): Promise<
         type = 'connection';
         fields = { src_port: String(1024 + (i % 60_000)) };
       }
-      cols.ts.push(new Date(ms));
-      cols.decky.push(`decky-0${(ipIndex + Math.floor(random() * 2)) % 8}`);
-      cols.service.push(roll < 0.25 ? 'http' : service);
-      cols.type.push(type);
-      cols.ip.push(ip);
-      cols.fields.push(JSON.stringify(fields));
-      cols.msg.push(msg);
-      cols.eid.push(`bench-${i}`);
+      chunk.push({
+        timestamp: new Date(ms),
+        decky: `decky-0${(ipIndex + Math.floor(random() * 2)) % 8}`,
+        service: roll < 0.25 ? 'http' : service,
+        event_type: type,
+        attacker_ip: ip,
+        raw_line: 'synthetic',
+        fields,
+        msg,
+        event_id: `bench-${i}`,
+        source_worker: null,
+      });
     }
-    await database.pool.query(
-      `INSERT INTO logs (timestamp, decky, service, event_type, attacker_ip, raw_line, fields, msg, event_id)
-       SELECT ts, decky, service, et, ip, 'synthetic', f, m, e
-       FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[])
-       WITH ORDINALITY AS t(ts, decky, service, et, ip, f, m, e, n) ORDER BY n`,
-      [cols.ts, cols.decky, cols.service, cols.type, cols.ip, cols.fields, cols.msg, cols.eid],
-    );
+    await insertLogRows(database.pool, chunk);
     written += n;
   }
-  await database.pool.query('ANALYZE logs');
+  await analyzeTables(database, [logs]);
   return written;
 }
 
 async function cursorOf(database: Database): Promise<number> {
-  const r = await database.pool.query<{ id: string | null }>(`SELECT value->>'last_log_id' AS id FROM state WHERE key = 'attacker_worker_cursor'`);
-  return Number(r.rows[0]?.id ?? 0);
+  const cursor = (await getState(database.db, 'attacker_worker_cursor')) as { last_log_id?: number } | undefined;
+  return Number(cursor?.last_log_id ?? 0);
 }
 
 interface ProfilerResult {
@@ -131,8 +130,8 @@ async function benchProfiler(url: string, database: Database, home: string): Pro
 
   log(`profiler: writing ${ROWS} synthetic rows...`);
   const rows = await loadRows(database, ROWS, IPS);
-  const maxId = Number((await database.pool.query<{ m: string }>('SELECT max(id)::text AS m FROM logs')).rows[0]?.m);
-  await database.pool.query(`DELETE FROM state WHERE key = 'attacker_worker_cursor'`);
+  const maxId = await maxLogId(database.pool);
+  await deleteRows(database, state, { key: 'attacker_worker_cursor' });
   log('profiler: folding...');
   const started = performance.now();
   const child = spawnWorker('dist/workers/profiler/main.js', env);
@@ -162,7 +161,8 @@ async function benchProfiler(url: string, database: Database, home: string): Pro
   await sleep(SETTLE_MS);
   const after = memoryOf(child.pid as number).rss;
   await stopWorker(child);
-  const totals = (await database.pool.query<{ n: string; e: string }>('SELECT count(*)::text AS n, COALESCE(sum(event_count), 0)::text AS e FROM attackers')).rows[0];
+  const folded = await tableRows(database, attackers);
+  const totals = { n: folded.length, e: folded.reduce((sum, a) => sum + a.event_count, 0) };
   const foldingS = (done - firstAt) / 1000;
   return {
     rows,

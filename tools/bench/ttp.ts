@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
-import { migrate, openDatabase } from '@decnet/db';
+import { attackers, migrate, openDatabase, ttp_tag } from '@decnet/db';
+import { countRows, insertRows } from '@decnet/db/testing';
 import { openKafkaTransport } from '@decnet/bus-kafka';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 import { AttackCatalog, TtpEngine, loadRuleDirectory, parseCorpus, type TagSource } from '@decnet/ttp-engine';
@@ -111,7 +112,7 @@ async function measureWorker(engine: TtpEngine, ack: 'commit' | 'receive', broke
   let child: ChildProcess | undefined;
   try {
     await migrate(database.db, silentLogger);
-    await database.pool.query(`INSERT INTO attackers (ip) SELECT '10.9.' || (i / 256) || '.' || (i % 256) FROM generate_series(0, ${ATTACKERS - 1}) i`);
+    await insertRows(database, attackers, Array.from({ length: ATTACKERS }, (_, i) => ({ ip: `10.9.${Math.floor(i / 256)}.${i % 256}` })));
     child = spawn(process.execPath, [join(ROOT, 'dist/workers/ttp/main.js')], {
       cwd: ROOT,
       env: { ...process.env, DECNET_BUS: 'kafka', KAFKA_BROKERS: brokers, DECNET_KAFKA_PREFIX: prefix, DATABASE_URL: scratch.url, DECNET_TTP_RULES_DIR: RULES, DECNET_TTP_ACK: ack, DECNET_LOG_LEVEL: 'warn' },
@@ -119,7 +120,7 @@ async function measureWorker(engine: TtpEngine, ack: 'commit' | 'receive', broke
     });
     const pid = child.pid as number;
     const bus = transport.connect('bench');
-    const count = async (): Promise<number> => Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM ttp_tag')).rows[0]?.n);
+    const count = (): Promise<number> => countRows(database, ttp_tag);
     // Wait for the worker's consumer groups: publish a probe session until its tag appears.
     const probe = { session_id: 'probe', attacker_ip: '10.9.0.0', decky_id: 'd', service: 'ssh', commands: [{ command_text: 'uname -a', ts: '2026-05-02T00:00:00.000Z' }] };
     const joinBy = Date.now() + 120_000;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
-import { migrate, openDatabase, type Database } from '@decnet/db';
+import { insertWebhookSubscription, migrate, openDatabase, type Database } from '@decnet/db';
 import { openKafkaTransport } from '@decnet/bus-kafka';
 import { createScratchDatabase } from '@decnet/testing/postgres';
 import { WORKSPACE_ROOT, argValue, asJson } from './lib/args.js';
@@ -66,10 +66,13 @@ async function benchWebhook(url: string, database: Database, home: string): Prom
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const port = (receiver.address() as { port: number }).port;
-  await database.pool.query(
-    `INSERT INTO webhook_subscriptions (name, url, secret, topic_patterns) VALUES ('bench', $1, 'bench-secret-0123456789', '["attacker.>"]')`,
-    [`http://127.0.0.1:${port}/hook`],
-  );
+  await insertWebhookSubscription(database.pool, {
+    name: 'bench',
+    url: `http://127.0.0.1:${port}/hook`,
+    secret: 'bench-secret-0123456789',
+    patterns: ['attacker.>'],
+    format: 'json',
+  });
   const prefix = `bench-webhook-${process.pid}-${Date.now().toString(36)}`;
   const env: Record<string, string> = {
     DECNET_BUS: 'kafka',

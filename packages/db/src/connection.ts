@@ -14,7 +14,6 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 import { DatabaseUnavailableError } from './errors.js';
-import * as schema from './schema/index.js';
 
 /** Connections per process: a supervised group shares them, and ~10 processes fit Postgres's default 100. */
 export const POOL_MAX = 10;
@@ -31,14 +30,17 @@ const RETRY_LOG_EVERY = 10;
 /** SQLSTATE classes retrying cannot fix: bad credentials (28xxx) and a missing database (3D000). */
 const FATAL_SQLSTATE = /^(28...|3D000)$/;
 
-/** The drizzle database of the decnet schema, with its pg pool as `$client`. */
-export type DecnetDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
+/**
+ * Drizzle on the pg pool (`$client`). Queries name their tables (`db.select().from(logs)`); the
+ * relational `db.query.*` API is not registered, so a worker bundles only the tables it uses.
+ */
+export type DecnetDb = NodePgDatabase & { $client: pg.Pool };
 
 /** An open database: drizzle on top of a pg pool. */
 export interface Database {
-  /** Drizzle with the full schema. */
+  /** Drizzle on the pool (see {@link DecnetDb}). */
   readonly db: DecnetDb;
-  /** The underlying pool (for raw SQL, LISTEN, advisory locks). */
+  /** The underlying pool: what repository functions and withTransaction take. */
   readonly pool: pg.Pool;
   /** The server URL with its password redacted, for logs. */
   readonly url: string;
@@ -140,7 +142,7 @@ export async function openDatabase(
     await server?.stop().catch(() => undefined);
     throw err;
   }
-  const db = drizzle({ client: pool, schema });
+  const db = drizzle({ client: pool });
   let closing: Promise<void> | undefined;
   return {
     db,

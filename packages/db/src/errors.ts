@@ -54,7 +54,11 @@ export class SchemaNotReadyError extends DecnetError {
   }
 }
 
-const sqlStateOf = (err: unknown): unknown => (err as { code?: unknown } | null | undefined)?.code;
+/** The SQLSTATE of a driver error (`err.code`), or undefined when `err` carries none. */
+export function sqlStateOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
 
 /** SQLSTATEs that mean the schema is missing or wrong (undefined table, column or object): fail the worker, do not retry. */
 export function isSchemaError(err: unknown): boolean {
@@ -69,5 +73,36 @@ export function isSchemaError(err: unknown): boolean {
  */
 export function isConnectionError(err: unknown): boolean {
   const code = sqlStateOf(err);
-  return typeof code !== 'string' || code.startsWith('08') || code.startsWith('57');
+  return code === undefined || code.startsWith('08') || code.startsWith('57');
+}
+
+/**
+ * SQLSTATEs that mean "this data can never be stored" (retrying cannot help; isolate the row):
+ * data exceptions (22xxx), NOT NULL, foreign key and CHECK violations, and a row too large.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = sqlStateOf(err);
+  if (code === undefined) return false;
+  return code.startsWith('22') || ['23502', '23503', '23514', '54000'].includes(code);
+}
+
+/** Data exceptions (22xxx) and every integrity constraint violation (23xxx): retrying the same rows cannot help. */
+export function isDataOrConstraintError(err: unknown): boolean {
+  const code = sqlStateOf(err);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/** A foreign key violation (23503): a referenced row is gone. */
+export function isForeignKeyError(err: unknown): boolean {
+  return sqlStateOf(err) === '23503';
+}
+
+/** A unique violation (23505): a row with the same key exists. */
+export function isUniqueViolation(err: unknown): boolean {
+  return sqlStateOf(err) === '23505';
+}
+
+/** An undefined table (42P01): the schema was never migrated (`decnet db migrate`). */
+export function isMissingTableError(err: unknown): boolean {
+  return sqlStateOf(err) === '42P01';
 }

@@ -1,8 +1,12 @@
 // Database health check for heartbeats and `decnet db status`: a round trip plus how many
-// migrations the database has recorded against how many this build knows.
+// migrations the database has recorded against how many this build knows; and the schema probe
+// a worker runs at start so a missing table fails it with a clear error.
+import { getTableName, type Table } from 'drizzle-orm';
 import type { DecnetDb } from './connection.js';
+import { SchemaNotReadyError, isSchemaError, sqlStateOf } from './errors.js';
 import { MIGRATIONS_TABLE } from './migrate.js';
 import { MIGRATIONS } from './migrations.generated.js';
+import type { Queryable } from './transaction.js';
 
 /** Result of {@link checkDatabase}. */
 export type DatabaseHealth =
@@ -34,4 +38,25 @@ export async function checkDatabase(db: DecnetDb): Promise<DatabaseHealth> {
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }
+}
+
+/**
+ * Checks that every table of `tables` exists (a zero-row read of each).
+ * @throws SchemaNotReadyError when one is missing (run `decnet db migrate`); the driver's error otherwise.
+ */
+export async function requireTables(db: Queryable, tables: readonly Table[]): Promise<void> {
+  for (const table of tables) {
+    try {
+      await db.query(`SELECT 1 FROM "${getTableName(table)}" LIMIT 0`);
+    } catch (err) {
+      if (isSchemaError(err)) throw new SchemaNotReadyError(String(sqlStateOf(err)), { cause: err });
+      throw err;
+    }
+  }
+}
+
+/** One round trip (`SELECT 1`): true when the server answered it. @throws the driver's error. */
+export async function pingDatabase(db: Queryable): Promise<boolean> {
+  const result = await db.query<{ ok: number }>('SELECT 1 AS ok');
+  return result.rows[0]?.ok === 1;
 }

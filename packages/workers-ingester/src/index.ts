@@ -42,9 +42,11 @@ export type { IngestEvent, LogEventPayload } from './payload.js';
 export { MAX_INDEXED_TEXT, logEventPayloadSchema, safeText, toIngestEvent } from './payload.js';
 // The subject family lives in @decnet/syslog (shared with its producers); re-exported here.
 export { LOG_EVENT_PATTERN } from '@decnet/syslog';
-// store.ts
-export type { BatchOutcome, StoreOptions } from './store.js';
-export { PROGRESS_STATE_KEY, isDataError, writeBatch } from './store.js';
+// batch-writer.ts
+export type { BatchOutcome, StoreOptions } from './batch-writer.js';
+export { PROGRESS_STATE_KEY, writeBatch } from './batch-writer.js';
+// The SQLSTATE classification is @decnet/db's; re-exported here.
+export { isDataError } from '@decnet/db';
 // worker.ts
 export type { IngesterCounters, IngesterHooks } from './worker.js';
 export { runIngester } from './worker.js';

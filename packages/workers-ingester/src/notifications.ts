@@ -4,7 +4,7 @@
 // and one `system.log` `batch_committed` per non-empty batch (upstream's subjects and fields).
 import { SUBJECTS, derivedEventId } from '@decnet/core';
 import { emailReceivedPayload, smtpProbePayload } from './email.js';
-import type { BatchOutcome } from './store.js';
+import type { BatchOutcome } from './batch-writer.js';
 
 /** One event to publish. */
 export interface Notification {

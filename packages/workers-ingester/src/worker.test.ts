@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { MemoryBroker, createLogger, silentLogger, type Bus } from '@decnet/core';
 import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
-import type { Database } from '@decnet/db';
-import { migratedScratchDatabase } from '@decnet/db/testing';
+import { attackers, bounty, credentials, logs, observed_attachments, state, type Database } from '@decnet/db';
+import { countRows, insertRows, migratedScratchDatabase, refuseInserts, tableRows, truncateTables } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createIngesterWorker } from './index.js';
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   broker = new MemoryBroker();
-  await database.pool.query('TRUNCATE logs, credentials, bounty, observed_attachments, state, attackers CASCADE');
+  await truncateTables(database, [logs, credentials, bounty, observed_attachments, state, attackers]);
 });
 
 async function host(overrides: Partial<IngesterOptions> = {}): Promise<WorkerRunner> {
@@ -65,8 +65,6 @@ async function publishAll(bus: Bus, items: { id: string; payload: Record<string,
   for (const item of items) await bus.publish(`log.event.${String(item.payload.service)}`, item.payload, { id: item.id });
 }
 
-const count = async (sql: string, params: unknown[] = []): Promise<number> =>
-  Number((await database.pool.query<{ n: string }>(sql, params)).rows[0]?.n);
 
 describe('the ingester turns log events into rows, once', () => {
   it('stores every event once even when the bus delivers some twice', async () => {
@@ -75,14 +73,14 @@ describe('the ingester turns log events into rows, once', () => {
     const items = Array.from({ length: 500 }, (_, i) => ({ id: `id-${i}`, payload: record(i) }));
     await publishAll(bus, items);
     await publishAll(bus, items.slice(100, 200));
-    await eventually(async () => (await count('SELECT count(*) AS n FROM logs')) === 500, 20_000, 50);
+    await eventually(async () => (await countRows(database, logs)) === 500, 20_000, 50);
     await new Promise((r) => setTimeout(r, 200));
     await runner.stop();
-    expect(await count('SELECT count(DISTINCT event_id) AS n FROM logs')).toBe(500);
+    expect(new Set((await tableRows(database, logs)).map((r) => r.event_id)).size).toBe(500);
   });
 
   it('publishes credential.captured, smtp.probe.pending, email.received and batch_committed for new rows', async () => {
-    await database.pool.query(`INSERT INTO attackers (uuid, ip) VALUES ('11111111-1111-4111-8111-111111111111', '203.0.113.5')`);
+    await insertRows(database, attackers, [{ uuid: '11111111-1111-4111-8111-111111111111', ip: '203.0.113.5' }]);
     const probe = broker.connect('probe');
     const creds = captureEvents(probe, 'credential.captured');
     const probes = captureEvents(probe, 'smtp.probe.pending');
@@ -135,7 +133,7 @@ describe('the ingester turns log events into rows, once', () => {
     await new Promise((r) => setTimeout(r, 300));
     await runner.stop();
     expect(creds.events).toHaveLength(1);
-    expect(await count('SELECT attempt_count AS n FROM credentials')).toBe(1);
+    expect((await tableRows(database, credentials)).map((r) => r.attempt_count)).toEqual([1]);
   });
 
   it('counts and skips malformed payloads, and stores the good ones around them', async () => {
@@ -143,29 +141,22 @@ describe('the ingester turns log events into rows, once', () => {
     const bus = broker.connect('collector');
     await bus.publish('log.event.ssh', { not: 'a record' }, { id: 'bad-1' });
     await publishAll(bus, [{ id: 'good-1', payload: record(1) }]);
-    await eventually(async () => (await count('SELECT count(*) AS n FROM logs')) === 1, 10_000, 50);
+    await eventually(async () => (await countRows(database, logs)) === 1, 10_000, 50);
     await runner.stop();
   });
 
   it('isolates an event the database refuses and stores the rest of its batch', async () => {
-    await database.pool.query(`
-      CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger AS $$
-      BEGIN
-        IF NEW.raw_line = 'poison' THEN RAISE EXCEPTION 'poison' USING ERRCODE = '22023'; END IF;
-        RETURN NEW;
-      END $$ LANGUAGE plpgsql;
-      DROP TRIGGER IF EXISTS refuse_poison ON logs;
-      CREATE TRIGGER refuse_poison BEFORE INSERT ON logs FOR EACH ROW EXECUTE FUNCTION refuse_poison();`);
+    const allow = await refuseInserts(database, logs, { column: 'raw_line', equals: 'poison', sqlState: '22023' });
     try {
       const runner = await host({ batchSize: 50, idleFlushMs: 50 });
       const bus = broker.connect('collector');
       const items = Array.from({ length: 40 }, (_, i) => ({ id: `id-${i}`, payload: record(i, i === 17 ? { raw_line: 'poison' } : {}) }));
       await publishAll(bus, items);
-      await eventually(async () => (await count('SELECT count(*) AS n FROM logs')) === 39, 10_000, 50);
+      await eventually(async () => (await countRows(database, logs)) === 39, 10_000, 50);
       await runner.stop();
-      expect(await count(`SELECT count(*) AS n FROM logs WHERE event_id = 'id-17'`)).toBe(0);
+      expect(await countRows(database, logs, { event_id: 'id-17' })).toBe(0);
     } finally {
-      await database.pool.query('DROP TRIGGER IF EXISTS refuse_poison ON logs');
+      await allow();
     }
   });
 });

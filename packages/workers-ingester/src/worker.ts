@@ -9,14 +9,14 @@ import {
   type SubscribeOptions,
   type WorkerContext,
 } from '@decnet/core';
-import { SchemaNotReadyError, getDatabase, isSchemaError } from '@decnet/db';
+import { SchemaNotReadyError, getDatabase, isDataError, isSchemaError } from '@decnet/db';
 import { LOG_EVENT_PATTERN } from '@decnet/syslog';
 import { Batcher } from './batcher.js';
 import { FlushAbandonedError } from './errors.js';
 import { notificationsFor, type Notification } from './notifications.js';
 import { compileIngesterOptions, type IngesterOptions } from './options.js';
 import { logEventPayloadSchema, toIngestEvent, type IngestEvent } from './payload.js';
-import { InsertTurns, isDataError, writeBatch, type BatchOutcome } from './store.js';
+import { InsertTurns, writeBatch, type BatchOutcome } from './batch-writer.js';
 
 /** First wait after a failed transaction; doubles up to the max while the database is away. */
 const RETRY_INITIAL_MS = 250;

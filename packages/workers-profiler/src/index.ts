@@ -87,9 +87,9 @@ export { C2_CADENCES, MAILER_TOOLS, USER_AGENT_TOOLS, c2ToolsFor, headerToolsOf,
 // options.ts
 export type { CompiledProfilerOptions, ProfilerOptions } from './options.js';
 export { PROFILER_DEFAULTS, compileProfilerOptions } from './options.js';
-// store.ts
-export type { BatchResult, ObservedNotice, ScoredNotice } from './store.js';
-export { MAX_GAP_RANGES, PROFILER_LOCK_KEY, runBatch } from './store.js';
+// profile-batch.ts
+export type { BatchResult, ObservedNotice, ScoredNotice } from './profile-batch.js';
+export { MAX_GAP_RANGES, PROFILER_LOCK_KEY, runBatch } from './profile-batch.js';
 // worker.ts
 export type { ProfilerCounters, ProfilerHooks } from './worker.js';
 export { runProfiler } from './worker.js';

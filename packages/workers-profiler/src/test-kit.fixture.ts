@@ -1,7 +1,8 @@
 // Shared by this package's database tests: a fast way to write synthetic `logs` rows (as the
 // ingester would store them); the migrated scratch database is `migratedScratchDatabase` of
 // @decnet/db/testing.
-import type pg from 'pg';
+import { attackers, bounty, credentials, insertLogRows, logs, smtp_targets, state, type Queryable } from '@decnet/db';
+import { truncateTables } from '@decnet/db/testing';
 
 /** One synthetic log row. */
 export interface SyntheticLog {
@@ -17,29 +18,26 @@ export interface SyntheticLog {
 let seq = 0;
 
 /** Inserts rows in one statement (ids ascending in array order) and returns their ids. */
-export async function insertLogs(db: pg.Pool | pg.PoolClient, rows: readonly SyntheticLog[]): Promise<number[]> {
-  const r = await db.query<{ id: string }>(
-    `INSERT INTO logs (timestamp, decky, service, event_type, attacker_ip, raw_line, fields, msg, event_id)
-     SELECT ts, decky, service, event_type, ip, raw, fields, msg, eid
-     FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[])
-     WITH ORDINALITY AS t(ts, decky, service, event_type, ip, raw, fields, msg, eid, n) ORDER BY n
-     RETURNING id::text`,
-    [
-      rows.map((r) => new Date(r.at)),
-      rows.map((r) => r.decky ?? 'decky-01'),
-      rows.map((r) => r.service ?? 'ssh'),
-      rows.map((r) => r.eventType ?? 'login'),
-      rows.map((r) => r.ip),
-      rows.map((r) => `<134>1 synthetic ${r.ip}`),
-      rows.map((r) => JSON.stringify(r.fields ?? {})),
-      rows.map((r) => r.msg ?? null),
-      rows.map(() => `synthetic-${process.pid}-${++seq}`),
-    ],
+export async function insertLogs(db: Queryable, rows: readonly SyntheticLog[]): Promise<number[]> {
+  const ids = await insertLogRows(
+    db,
+    rows.map((r) => ({
+      timestamp: new Date(r.at),
+      decky: r.decky ?? 'decky-01',
+      service: r.service ?? 'ssh',
+      event_type: r.eventType ?? 'login',
+      attacker_ip: r.ip,
+      raw_line: `<134>1 synthetic ${r.ip}`,
+      fields: r.fields ?? {},
+      msg: r.msg ?? null,
+      event_id: `synthetic-${process.pid}-${++seq}`,
+      source_worker: null,
+    })),
   );
-  return r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
+  return [...ids.values()].map(Number).sort((a, b) => a - b);
 }
 
 /** Empties every table the profiler reads or writes. */
-export async function resetTables(pool: pg.Pool): Promise<void> {
-  await pool.query('TRUNCATE logs, bounty, credentials, state, attackers, smtp_targets RESTART IDENTITY CASCADE');
+export async function resetTables(database: Parameters<typeof truncateTables>[0]): Promise<void> {
+  await truncateTables(database, [logs, bounty, credentials, state, attackers, smtp_targets]);
 }

@@ -4,13 +4,13 @@
 import { MemoryBroker, SUBJECTS, createLogger, silentLogger, type Envelope } from '@decnet/core';
 import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
-import type { Database } from '@decnet/db';
-import { migratedScratchDatabase } from '@decnet/db/testing';
+import { attackerUuidsByAddress, attackers, getState, type Database } from '@decnet/db';
+import { migratedScratchDatabase, tableRows } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProfilerWorker } from './index.js';
 import type { ProfilerOptions } from './options.js';
-import type { BatchResult } from './store.js';
+import type { BatchResult } from './profile-batch.js';
 import { insertLogs, resetTables, type SyntheticLog } from './test-kit.fixture.js';
 
 let scratch: ScratchDatabase;
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   broker = new MemoryBroker();
-  await resetTables(database.pool);
+  await resetTables(database);
 });
 
 const T0 = Date.parse('2026-05-02T06:00:00Z');
@@ -51,8 +51,7 @@ const nudge = (): Promise<void> =>
   broker.connect('ingester').publish(SUBJECTS.systemLog, { component: 'ingester', flushed: 1, position: null }, { type: 'batch_committed' });
 
 async function eventCount(ip: string): Promise<number | undefined> {
-  const r = await database.pool.query<{ event_count: number }>('SELECT event_count FROM attackers WHERE ip = $1', [ip]);
-  return r.rows[0]?.event_count;
+  return (await tableRows(database, attackers, { match: { ip } }))[0]?.event_count;
 }
 
 describe('the profiler wakes on the ingester and announces attackers only once they exist', () => {
@@ -73,8 +72,8 @@ describe('the profiler wakes on the ingester and announces attackers only once t
     const seenRowAtPublish: (string | undefined)[] = [];
     // A separate connection reads the row the moment the notice arrives: it must already be there.
     bus.subscribe(SUBJECTS.attackerObserved, async (e: Envelope) => {
-      const r = await database.pool.query<{ uuid: string }>('SELECT uuid::text AS uuid FROM attackers WHERE ip = $1', [e.payload.attacker_ip]);
-      seenRowAtPublish.push(r.rows[0]?.uuid === e.payload.attacker_uuid ? 'present' : 'missing');
+      const uuids = await attackerUuidsByAddress(database.pool, [String(e.payload.attacker_ip)]);
+      seenRowAtPublish.push(uuids.get(String(e.payload.attacker_ip)) === e.payload.attacker_uuid ? 'present' : 'missing');
     });
     const scored = captureEvents(bus, SUBJECTS.attackerScored);
     await insertLogs(database.pool, [
@@ -129,8 +128,8 @@ describe('a restart in the middle of a backlog loses and double-counts nothing',
     });
     await eventually(() => stopRequested !== undefined, 30_000, 10);
     await stopRequested;
-    const cursor = await database.pool.query<{ v: { last_log_id: number } }>(`SELECT value AS v FROM state WHERE key = 'attacker_worker_cursor'`);
-    const stoppedAt = cursor.rows[0]?.v.last_log_id ?? 0;
+    const cursor = (await getState(database.db, 'attacker_worker_cursor')) as { last_log_id: number } | undefined;
+    const stoppedAt = cursor?.last_log_id ?? 0;
     expect(stoppedAt).toBeGreaterThan(0);
     expect(stoppedAt).toBeLessThan(1_500);
 
@@ -139,17 +138,15 @@ describe('a restart in the middle of a backlog loses and double-counts nothing',
     const second = await host({ batchSize: 250 });
     try {
       await eventually(async () => {
-        const r = await database.pool.query<{ n: string }>('SELECT COALESCE(sum(event_count), 0)::text AS n FROM attackers');
-        return Number(r.rows[0]?.n) === rows.length;
+        const stored = await tableRows(database, attackers);
+        return stored.reduce((n, a) => n + a.event_count, 0) === rows.length;
       }, 60_000, 50);
     } finally {
       await second.stop();
     }
-    const r = await database.pool.query<{ ip: string; event_count: number; first_seen: Date; last_seen: Date; commands: unknown[] }>(
-      'SELECT ip, event_count, first_seen, last_seen, commands FROM attackers ORDER BY ip',
-    );
-    expect(r.rows).toHaveLength(ips.length);
-    for (const row of r.rows) {
+    const stored = await tableRows(database, attackers, { orderBy: [attackers.ip] });
+    expect(stored).toHaveLength(ips.length);
+    for (const row of stored) {
       const own = rows.filter((x) => x.ip === row.ip);
       expect(row.event_count).toBe(own.length);
       expect(row.first_seen.getTime()).toBe(Math.min(...own.map((x) => Number(x.at))));

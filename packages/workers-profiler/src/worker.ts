@@ -5,7 +5,7 @@ import { SUBJECTS, derivedEventId, everyNth, sleep, subjects, type WorkerContext
 import { SchemaNotReadyError, getDatabase, isSchemaError } from '@decnet/db';
 import { CursorCorruptError } from './errors.js';
 import { compileProfilerOptions, type ProfilerOptions } from './options.js';
-import { backlogOf, runBatch, type BatchResult } from './store.js';
+import { backlogOf, runBatch, type BatchResult } from './profile-batch.js';
 
 /** First wait after a failed batch; doubles up to the max while the database is away. */
 const RETRY_INITIAL_MS = 500;

@@ -32,9 +32,9 @@ export { PendingTags, anchorKey, restorePending } from './pending.js';
 // rule-source.ts
 export type { RuleGeneration } from './rule-source.js';
 export { RuleSource } from './rule-source.js';
-// store.ts
-export type { ResolvedAnchor, TagRow } from './store.js';
-export { AnchorResolver, insertTags, readIdentitySpraying, readIntel, readRuleStates } from './store.js';
+// tag-records.ts
+export type { ResolvedAnchor, TagRow } from './tag-records.js';
+export { AnchorResolver, insertTags, readIdentitySpraying, readIntel, readRuleStates } from './tag-records.js';
 // worker.ts
 export type { TtpCounters, TtpHooks } from './worker.js';
 export { PENDING_STATE_KEY, TTP_INPUTS, runTtp } from './worker.js';

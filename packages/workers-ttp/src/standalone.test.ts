@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { openKafkaTransport } from '@decnet/bus-kafka';
 import { silentLogger, type BusTransport } from '@decnet/core';
 import { captureEvents, eventually } from '@decnet/core/testing';
-import type { Database } from '@decnet/db';
-import { migratedScratchDatabase } from '@decnet/db/testing';
+import { attackers, ttp_tag, type Database } from '@decnet/db';
+import { countRows, insertRows, migratedScratchDatabase } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -42,7 +42,7 @@ describe('the ttp bundle runs standalone on Kafka', () => {
     const brokers = process.env.KAFKA_BROKERS;
     if (!brokers) throw new Error('KAFKA_BROKERS unset: add tools/testing/kafka-setup.ts to globalSetup');
     const prefix = `ttp-standalone-${process.pid}`;
-    await database.pool.query("INSERT INTO attackers (uuid, ip) VALUES ('11111111-1111-4111-8111-111111111111', '198.51.100.7')");
+    await insertRows(database, attackers, [{ uuid: '11111111-1111-4111-8111-111111111111', ip: '198.51.100.7' }]);
     transport = await openKafkaTransport({ brokers: brokers.split(','), prefix, instanceId: 'ttp-test', log: silentLogger });
     const bus = transport.connect('test');
     const tagged = captureEvents(bus, 'ttp.tagged');
@@ -74,7 +74,7 @@ describe('the ttp bundle runs standalone on Kafka', () => {
     // Until the worker's consumer group has joined, publish again: tags are idempotent.
     await eventually(
       async () => {
-        const n = Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM ttp_tag')).rows[0]?.n);
+        const n = await countRows(database, ttp_tag);
         if (n === 0) await bus.publish('attacker.session.ended', payload);
         return n === 1;
       },

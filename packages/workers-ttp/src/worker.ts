@@ -3,7 +3,17 @@
 // (waiting, not dropping, when the attacker row does not exist yet), insert them idempotently
 // and publish ttp.tagged / ttp.rule.fired.<technique> for rows actually inserted.
 import { everyNth, sleep, subjects, SUBJECTS, untilAborted, type Envelope, type Subscription, type WorkerContext } from '@decnet/core';
-import { SchemaNotReadyError, getDatabase, getState, isSchemaError, setState } from '@decnet/db';
+import {
+  SchemaNotReadyError,
+  getDatabase,
+  getState,
+  isDataOrConstraintError,
+  isForeignKeyError,
+  isSchemaError,
+  requireTables,
+  setState,
+  ttp_tag,
+} from '@decnet/db';
 import { AuthWindow, resolveAttackCatalog, uuidv5, TTP_TAG_NAMESPACE, type RuleState, type TagCandidate } from '@decnet/ttp-engine';
 import { jobsFromEnvelope, type Anchor } from './jobs.js';
 import { compileTtpOptions, type TtpOptions } from './options.js';
@@ -13,14 +23,12 @@ import {
   AnchorResolver,
   bumpIpv6Leak,
   insertTags,
-  isDataError,
-  isForeignKeyError,
   readIdentitySpraying,
   readIntel,
   readRuleStates,
   type ResolvedAnchor,
   type TagRow,
-} from './store.js';
+} from './tag-records.js';
 
 /** Key of the `state` row pending tags are saved under at stop. */
 export const PENDING_STATE_KEY = 'ttp_pending';
@@ -109,12 +117,7 @@ export async function runTtp(ctx: WorkerContext, overrides: Partial<TtpOptions> 
   });
   if (!database || ctx.signal.aborted) return;
   const pool = database.pool;
-  try {
-    await pool.query('SELECT 1 FROM ttp_tag LIMIT 0');
-  } catch (err) {
-    if (isSchemaError(err)) throw new SchemaNotReadyError(String((err as { code?: unknown }).code), { cause: err });
-    throw err;
-  }
+  await requireTables(pool, [ttp_tag]);
 
   const counters: TtpCounters = {
     events: 0,
@@ -250,7 +253,7 @@ export async function runTtp(ctx: WorkerContext, overrides: Partial<TtpOptions> 
         if (isForeignKeyError(err)) {
           // An attacker vanished between resolve and insert: forget it and resolve again.
           for (const w of items) for (const key of [w.anchor.attackerUuid, w.anchor.attackerIp]) if (key) resolver.forget(key);
-        } else if (isDataError(err)) {
+        } else if (isDataOrConstraintError(err)) {
           if (items.length > 1) {
             const mid = Math.ceil(items.length / 2);
             await write(items.slice(0, mid), retried);

@@ -8,7 +8,7 @@ import type { DeliveryResult, DeliverySettings } from './delivery.js';
 import { Dispatcher, type ResultRecorder } from './dispatcher.js';
 import type { DeliveryEvent } from './handlers/formats.js';
 import { parseCidrList, type Cidr } from './handlers/ip-guard.js';
-import type { SubscriptionRow } from './store.js';
+import type { SubscriptionRow } from './subscriptions.js';
 import { startReceiver, type Receiver } from './test-kit.fixture.js';
 
 const settings: DeliverySettings = {

@@ -7,7 +7,7 @@ import { createKeepAliveAgents, deliver, type DeliveryResult, type DeliverySetti
 import type { DeliveryEvent } from './handlers/formats.js';
 import { matchesAny } from './handlers/patterns.js';
 import { BoundedQueue } from './handlers/queue.js';
-import type { SubscriptionRow } from './store.js';
+import type { SubscriptionRow } from './subscriptions.js';
 
 /** What happens after a delivery's outcome was recorded. */
 export type AfterResult = 'continue' | 'stop';

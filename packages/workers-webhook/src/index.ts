@@ -71,8 +71,8 @@ export { MAX_URL_LENGTH, bareHostname, checkUrl, resolveTarget } from './handler
 // options.ts
 export type { CompiledWebhookOptions, WebhookOptions } from './options.js';
 export { WEBHOOK_DEFAULTS, compileWebhookOptions } from './options.js';
-// store.ts
-export type { FailureRecord, Queryable, SubscriptionRow } from './store.js';
+// subscriptions.ts
+export type { FailureRecord, Queryable, SubscriptionRow } from './subscriptions.js';
 export {
   MAX_LAST_ERROR,
   deleteSubscription,
@@ -82,7 +82,7 @@ export {
   recordFailure,
   recordSuccess,
   setSubscriptionEnabled,
-} from './store.js';
+} from './subscriptions.js';
 // worker.ts
 export type { WebhookHooks } from './worker.js';
 export { runWebhook } from './worker.js';

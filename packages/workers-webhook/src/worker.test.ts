@@ -5,15 +5,15 @@
 import { MemoryBroker, SUBJECTS, createLogger, silentLogger } from '@decnet/core';
 import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
-import type { Database } from '@decnet/db';
-import { migratedScratchDatabase } from '@decnet/db/testing';
+import { webhook_subscriptions, type Database } from '@decnet/db';
+import { migratedScratchDatabase, truncateTables, updateRows } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { normaliseSubscription } from './handlers/subscription.js';
 import { parseCidrList, type Cidr } from './handlers/ip-guard.js';
 import { verifySignature } from './handlers/signing.js';
 import { createWebhookWorker } from './index.js';
-import { findSubscription, insertSubscription, setSubscriptionEnabled, type SubscriptionRow } from './store.js';
+import { findSubscription, insertSubscription, setSubscriptionEnabled, type SubscriptionRow } from './subscriptions.js';
 import { startReceiver, type Answer, type Receiver } from './test-kit.fixture.js';
 
 let scratch: ScratchDatabase;
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   broker = new MemoryBroker();
-  await database.pool.query('TRUNCATE webhook_subscriptions');
+  await truncateTables(database, [webhook_subscriptions]);
 });
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
@@ -160,7 +160,7 @@ describe('the format column picks the body', () => {
     await eventually(() => r.requests.length === 1, 15_000, 20);
     expect(JSON.parse(r.requests[0]?.body ?? '{}')).toHaveProperty('text');
 
-    await database.pool.query(`UPDATE webhook_subscriptions SET format = 'discord' WHERE name = 'chat'`);
+    await updateRows(database, webhook_subscriptions, { format: 'discord' }, { name: 'chat' });
     await broker.connect('cli').publish(SUBJECTS.webhookSubscriptionsChanged, {}, { type: 'changed' });
     await eventually(() => reloads.length >= 2, 15_000, 20);
     await bus.publish(SUBJECTS.attackerObserved, { attacker_ip: '198.51.100.8' });

@@ -17,7 +17,7 @@ import type { DeliveryEvent } from './handlers/formats.js';
 import { reducePatterns, responsiblePattern } from './handlers/patterns.js';
 import type { Lookup } from './handlers/target.js';
 import { compileWebhookOptions, type WebhookOptions } from './options.js';
-import { listSubscriptions, recordFailure, recordSuccess, type SubscriptionRow } from './store.js';
+import { listSubscriptions, recordFailure, recordSuccess, type SubscriptionRow } from './subscriptions.js';
 
 /** A success is written at most this often per subscription while its streak is already 0. */
 const SUCCESS_WRITE_INTERVAL_MS = 5_000;

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
-import { openDatabase, type Database } from '@decnet/db';
+import { attackers as attackersTable, logs, openDatabase, ttp_tag, type Database } from '@decnet/db';
+import { tableRows } from '@decnet/db/testing';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -120,8 +121,8 @@ async function attack(port: number): Promise<void> {
   expect(r.stdout).toContain('root@e2e-web-01:/tmp# ');
 }
 
-const rows = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> =>
-  (await (database as Database).pool.query<T>(sql, params)).rows;
+/** The stored log rows of the attacker at 127.0.0.1. */
+const attackLogs = async () => tableRows(database as Database, logs, { match: { attacker_ip: '127.0.0.1' }, orderBy: [logs.id] });
 
 /** Everything the issue asks for, awaited: logs, the attacker, its tags, and verified alerts. */
 async function expectAttackToAlert(env: Record<string, string | undefined>, secret: string, shown: Proc[]): Promise<void> {
@@ -129,43 +130,50 @@ async function expectAttackToAlert(env: Record<string, string | undefined>, secr
   // the ingester stored every line), so wait for all of it before looking closely.
   await waitFor(
     async () => {
-      const [state] = await rows<{ commands: number; downloads: number; lines: number; folded: number | null; techniques: number }>(`
-        SELECT (SELECT count(*)::int FROM logs WHERE event_type = 'command' AND attacker_ip = '127.0.0.1') AS commands,
-               (SELECT count(*)::int FROM logs WHERE event_type = 'download_attempt' AND attacker_ip = '127.0.0.1') AS downloads,
-               (SELECT count(*)::int FROM logs WHERE attacker_ip = '127.0.0.1') AS lines,
-               (SELECT event_count FROM attackers WHERE ip = '127.0.0.1') AS folded,
-               (SELECT count(DISTINCT technique_id)::int FROM ttp_tag WHERE technique_id IN ('T1105', 'T1059')) AS techniques`);
-      return state !== undefined && state.commands >= ATTACK.length + 1 && state.downloads >= 1 && state.folded === state.lines && state.techniques === 2;
+      const stored = await attackLogs();
+      const state = {
+        commands: stored.filter((r) => r.event_type === 'command').length,
+        downloads: stored.filter((r) => r.event_type === 'download_attempt').length,
+        lines: stored.length,
+        folded: (await tableRows(database as Database, attackersTable, { match: { ip: '127.0.0.1' } }))[0]?.event_count ?? null,
+        techniques: new Set((await tableRows(database as Database, ttp_tag)).map((t) => t.technique_id).filter((t) => t === 'T1105' || t === 'T1059')).size,
+      };
+      return state.commands >= ATTACK.length + 1 && state.downloads >= 1 && state.folded === state.lines && state.techniques === 2;
     },
     120_000,
     shown,
   );
 
-  const commands = await rows<{ cmd: string; decky: string }>(
-    `SELECT fields->>'cmd' AS cmd, decky FROM logs WHERE service = 'ssh' AND event_type = 'command' AND attacker_ip = '127.0.0.1' ORDER BY id`,
-  );
+  const commands = (await attackLogs())
+    .filter((r) => r.service === 'ssh' && r.event_type === 'command')
+    .map((r) => ({ cmd: r.fields.cmd, decky: r.decky }));
   // In the order typed, though the fake shell stamps a typed-ahead burst within a millisecond or
   // two: the ingester writes batches in arrival order, one after another.
   expect(commands.map((c) => c.cmd)).toEqual([...ATTACK, 'exit']);
   expect(new Set(commands.map((c) => c.decky))).toEqual(new Set(['e2e-decky']));
-  const downloads = await rows<{ url: string; tool: string }>(
-    `SELECT fields->>'url' AS url, fields->>'tool' AS tool FROM logs WHERE event_type = 'download_attempt' AND attacker_ip = '127.0.0.1'`,
-  );
+  const downloads = (await attackLogs())
+    .filter((r) => r.event_type === 'download_attempt')
+    .map((r) => ({ url: r.fields.url ?? null, tool: r.fields.tool ?? null }));
   expect(downloads).toEqual([{ url: PAYLOAD_URL, tool: 'wget' }]);
-  expect((await rows(`SELECT 1 FROM logs WHERE event_type = 'auth_attempt' AND fields->>'outcome' = 'success' AND attacker_ip = '127.0.0.1'`)).length).toBe(1);
+  expect((await attackLogs()).filter((r) => r.event_type === 'auth_attempt' && r.fields.outcome === 'success').length).toBe(1);
 
-  const attackers = await rows<{ uuid: string; ip: string; services: string[]; deckies: string[]; credential_count: number; commands: { command: string }[] }>(
-    `SELECT uuid, ip, services, deckies, credential_count, commands FROM attackers`,
-  );
+  const attackers = (await tableRows(database as Database, attackersTable)).map((a) => ({
+    uuid: a.uuid,
+    ip: a.ip,
+    services: a.services,
+    deckies: a.deckies,
+    credential_count: a.credential_count,
+    commands: a.commands as { command: string }[],
+  }));
   expect(attackers).toHaveLength(1);
   const attacker = attackers[0] as (typeof attackers)[number];
   expect(attacker).toMatchObject({ ip: '127.0.0.1', services: ['ssh'], deckies: ['e2e-decky'], credential_count: 1 });
   // The profile keeps that order (by time, then logs.id).
   expect(attacker.commands.map((c) => c.command)).toEqual([...ATTACK, 'exit']);
 
-  const tags = await rows<{ uuid: string; technique_id: string; rule_id: string; attacker_uuid: string; evidence: { command_text?: string } }>(
-    `SELECT uuid, technique_id, rule_id, attacker_uuid, evidence FROM ttp_tag WHERE technique_id IN ('T1105', 'T1059') ORDER BY rule_id`,
-  );
+  const tags = (await tableRows(database as Database, ttp_tag, { orderBy: [ttp_tag.rule_id] }))
+    .filter((t) => t.technique_id === 'T1105' || t.technique_id === 'T1059')
+    .map((t) => ({ uuid: t.uuid, technique_id: t.technique_id, rule_id: t.rule_id, attacker_uuid: t.attacker_uuid, evidence: t.evidence as { command_text?: string } }));
   expect(tags.every((t) => t.attacker_uuid === attacker.uuid)).toBe(true);
   expect(tags.find((t) => t.technique_id === 'T1105')?.evidence.command_text).toBe(ATTACK[1]);
   expect(tags.filter((t) => t.technique_id === 'T1059').map((t) => t.evidence.command_text)).toContain(ATTACK[3]);

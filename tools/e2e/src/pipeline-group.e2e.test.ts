@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
-import { openDatabase, type Database } from '@decnet/db';
+import { credentials, logs, openDatabase, type Database } from '@decnet/db';
+import { tableRows } from '@decnet/db/testing';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKSPACE_ROOT, bundle, ensureCommands, freePort, startProcess, tcpOpen, waitFor, type Proc } from './index.js';
@@ -158,8 +159,8 @@ async function udp(port: number, datagrams: readonly Buffer[]): Promise<void> {
 
 /** How the stored rows compare with {@link sent}: by content, each good line exactly once. */
 async function tally(): Promise<{ missing: string[]; duplicated: string[]; unexpected: string[] }> {
-  const rows = (await database.pool.query<{ msg: string | null; n: number }>('SELECT msg, count(*)::int AS n FROM logs GROUP BY msg')).rows;
-  const stored = new Map(rows.map((r) => [r.msg ?? '(null)', r.n]));
+  const stored = new Map<string, number>();
+  for (const r of await tableRows(database, logs)) stored.set(r.msg ?? '(null)', (stored.get(r.msg ?? '(null)') ?? 0) + 1);
   return {
     missing: [...sent].filter((m) => !stored.has(m)),
     duplicated: [...stored].filter(([m, n]) => sent.has(m) && n > 1).map(([m, n]) => `${m} x${n}`),
@@ -365,9 +366,15 @@ describe('decnet supervise pipeline: collector, listener and ingester in one pro
     sender.child.kill('SIGTERM');
     await sender.exited;
 
-    const bySender = (await database.pool.query<{ source_worker: string | null; decky: string; service: string; n: number }>(
-      'SELECT source_worker, decky, service, count(*)::int AS n FROM logs GROUP BY 1, 2, 3 ORDER BY service, n',
-    )).rows;
+    const groups = new Map<string, { source_worker: string | null; decky: string; service: string; n: number }>();
+    for (const r of await tableRows(database, logs)) {
+      const key = JSON.stringify([r.source_worker, r.decky, r.service]);
+      const group = groups.get(key) ?? { source_worker: r.source_worker, decky: r.decky, service: r.service, n: 0 };
+      group.n++;
+      groups.set(key, group);
+    }
+    // GROUP BY source_worker, decky, service ORDER BY service, n (service names are ASCII here).
+    const bySender = [...groups.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.n - b.n));
     // logger stamps this machine's host name as the decky.
     const thisHost = expect.any(String) as unknown as string;
     expect(bySender).toEqual([
@@ -378,7 +385,7 @@ describe('decnet supervise pipeline: collector, listener and ingester in one pro
       { source_worker: null, decky: 'decky-01', service: 'ssh', n: 100 },
       { source_worker: AGENT_CN, decky: 'decky-07', service: 'telnet', n: 200 },
     ]);
-    const auth = (await database.pool.query(`SELECT event_type, attacker_ip, fields FROM logs WHERE msg = 'a-udp-auth'`)).rows;
+    const auth = (await tableRows(database, logs, { match: { msg: 'a-udp-auth' } })).map((r) => ({ event_type: r.event_type, attacker_ip: r.attacker_ip, fields: r.fields }));
     expect(auth).toEqual([
       {
         event_type: 'auth_attempt',
@@ -386,7 +393,9 @@ describe('decnet supervise pipeline: collector, listener and ingester in one pro
         fields: { src_ip: '203.0.113.9', principal: 'root', secret_printable: 'toor', secret_b64: 'dG9vcg==' },
       },
     ]);
-    expect((await database.pool.query('SELECT principal, attempt_count FROM credentials')).rows).toEqual([{ principal: 'root', attempt_count: 1 }]);
+    expect((await tableRows(database, credentials)).map((r) => ({ principal: r.principal, attempt_count: r.attempt_count }))).toEqual([
+      { principal: 'root', attempt_count: 1 },
+    ]);
   }, 150_000);
 
   it('reports collector, listener and ingester running in one process: one pid, one instance', async () => {
@@ -440,7 +449,7 @@ describe('decnet supervise pipeline: collector, listener and ingester in one pro
 
   it('exits 0 within the deadline on SIGTERM mid-stream, and after a restart every line is stored exactly once', async () => {
     const storedOf = async (prefix: string): Promise<number> =>
-      Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM logs WHERE msg LIKE $1', [`${prefix}-%`])).rows[0]?.n);
+      (await tableRows(database, logs)).filter((r) => r.msg?.startsWith(`${prefix}-`)).length;
     // Both files grow all along: before the stop, while the group shuts down, and while it is down
     // (the forwarder keeps retrying the listener; the collector finds the lines on its restart).
     let phase = 'd1';

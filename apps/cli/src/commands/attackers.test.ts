@@ -9,7 +9,8 @@ import { UsageError, type CommandIO } from '../io.js';
 import { captureIOReaders } from '../testing.js';
 import { run } from './attackers.js';
 
-const { migrate, openDatabase } = await import('@decnet/db');
+const { attacker_behavior, attackers: attackersTable, migrate, openDatabase } = await import('@decnet/db');
+const { insertRows } = await import('@decnet/db/testing');
 
 const capture = captureIOReaders;
 
@@ -40,17 +41,37 @@ describe('decnet attackers lists what the profiler built', () => {
   });
 
   it('prints a table newest first and JSON without the accumulator', async () => {
-    const a = await database.pool.query<{ uuid: string }>(
-      `INSERT INTO attackers (ip, first_seen, last_seen, event_count, service_count, decky_count, services, deckies, traversal_path, is_traversal)
-       VALUES ('198.51.100.7', '2026-05-02T06:00:00Z', '2026-05-02T06:10:00Z', 42, 2, 2, '["http","ssh"]', '["decky-01","decky-03"]', 'decky-01 → decky-03', true),
-              ('203.0.113.9', '2026-05-02T05:00:00Z', '2026-05-02T05:01:00Z', 3, 1, 1, '["ssh\\u001b[2J"]', '["decky-02"]', NULL, false)
-       RETURNING uuid::text AS uuid`,
-    );
-    await database.pool.query(
-      `INSERT INTO attacker_behavior (attacker_uuid, behavior_class, tool_guesses, timing_stats, profile_state)
-       VALUES ($1, 'brute_force', '["hydra","curl"]', '{"mean":1.5,"event_count":42}', '{"v":1}')`,
-      [a.rows[0]?.uuid],
-    );
+    const uuid = '7a1c0e52-3c1f-4d43-9a54-0c6f2b1d9e01';
+    await insertRows(database, attackersTable, [
+      {
+        uuid,
+        ip: '198.51.100.7',
+        first_seen: new Date('2026-05-02T06:00:00Z'),
+        last_seen: new Date('2026-05-02T06:10:00Z'),
+        event_count: 42,
+        service_count: 2,
+        decky_count: 2,
+        services: ['http', 'ssh'],
+        deckies: ['decky-01', 'decky-03'],
+        traversal_path: 'decky-01 → decky-03',
+        is_traversal: true,
+      },
+      {
+        ip: '203.0.113.9',
+        first_seen: new Date('2026-05-02T05:00:00Z'),
+        last_seen: new Date('2026-05-02T05:01:00Z'),
+        event_count: 3,
+        service_count: 1,
+        decky_count: 1,
+        services: ['ssh\u001b[2J'],
+        deckies: ['decky-02'],
+        traversal_path: null,
+        is_traversal: false,
+      },
+    ]);
+    await insertRows(database, attacker_behavior, [
+      { attacker_uuid: uuid, behavior_class: 'brute_force', tool_guesses: ['hydra', 'curl'], timing_stats: { mean: 1.5, event_count: 42 }, profile_state: { v: 1 } },
+    ]);
     const table = await attackers([]);
     expect(table.code).toBe(0);
     const lines = table.io.out().split('\n');

@@ -2,6 +2,7 @@
 // first, with their behaviour class and tool guesses. Attacker-supplied text is shown escaped.
 import { createLogger } from '@decnet/core';
 import { loadConfigOrExit } from '@decnet/host';
+import type { AttackerListRow } from '@decnet/db';
 import { parseCommandArgs, parseLimit, renderJson, renderTable, type CommandIO } from '../io.js';
 import { printable } from './logs.js';
 
@@ -26,45 +27,6 @@ export function help(): string {
   ].join('\n');
 }
 
-/** The listing query (parameterised; `$1` is the limit). */
-export const ATTACKERS_QUERY = `
-  SELECT a.uuid::text AS uuid, a.ip, a.first_seen, a.last_seen, a.event_count, a.service_count, a.decky_count,
-         a.services, a.deckies, a.traversal_path, a.is_traversal, a.bounty_count, a.credential_count,
-         a.fingerprints, a.commands, a.country_code, a.asn, a.identity_id::text AS identity_id,
-         b.behavior_class, b.beacon_interval_s, b.beacon_jitter_pct, b.tool_guesses,
-         b.timing_stats, b.phase_sequence
-  FROM attackers a LEFT JOIN attacker_behavior b ON b.attacker_uuid = a.uuid
-  ORDER BY a.last_seen DESC, a.ip
-  LIMIT $1`;
-
-/** One row as read. */
-export interface AttackerListRow {
-  uuid: string;
-  ip: string;
-  first_seen: Date;
-  last_seen: Date;
-  event_count: number;
-  service_count: number;
-  decky_count: number;
-  services: string[];
-  deckies: string[];
-  traversal_path: string | null;
-  is_traversal: boolean;
-  bounty_count: number;
-  credential_count: number;
-  fingerprints: unknown[];
-  commands: unknown[];
-  country_code: string | null;
-  asn: number | null;
-  identity_id: string | null;
-  behavior_class: string | null;
-  beacon_interval_s: number | null;
-  beacon_jitter_pct: number | null;
-  tool_guesses: unknown;
-  timing_stats: Record<string, unknown> | null;
-  phase_sequence: Record<string, unknown> | null;
-}
-
 const time = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
 
 function list(items: unknown, separator = ','): string {
@@ -77,13 +39,13 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
   const limit = parseLimit('attackers', values.limit, DEFAULT_LIMIT, MAX_LIMIT);
   const config = loadConfigOrExit(io.env);
   const log = createLogger({ level: io.env['DECNET_LOG_LEVEL'] ? config.logLevel : 'warn', name: 'attackers' });
-  const { openDatabase } = await import('@decnet/db');
+  const { isMissingTableError, listAttackers, openDatabase } = await import('@decnet/db');
   const database = await openDatabase(config, log, { retry: false, poolMax: 1 });
   let rows: AttackerListRow[];
   try {
-    rows = (await database.pool.query<AttackerListRow>(ATTACKERS_QUERY, [limit])).rows;
+    rows = await listAttackers(database.pool, limit);
   } catch (err) {
-    if ((err as { code?: string }).code === '42P01') {
+    if (isMissingTableError(err)) {
       io.stderr(`decnet attackers: the database at ${database.url} has no attackers table yet; run "decnet db migrate"\n`);
       return 1;
     }

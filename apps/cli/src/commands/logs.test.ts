@@ -9,17 +9,26 @@ import type { Database } from '@decnet/db';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../io.js';
-import { buildLogsQuery, parseSearch, printable, run, splitShellWords } from './logs.js';
+import { parseSearch, printable, run, splitShellWords } from './logs.js';
 import { captureIOReaders as capture } from '../testing.js';
 
 // The CLI loads the database layer lazily; tests do the same.
-const { migrate, openDatabase } = await import('@decnet/db');
+const { buildLogsQuery, logs: logsTable, migrate, openDatabase } = await import('@decnet/db');
+const { countRows, insertRows } = await import('@decnet/db/testing');
 
 async function insertLog(database: Database, row: { ts: string; decky: string; service: string; event: string; ip: string; fields: object; msg?: string; raw: string }) {
-  await database.pool.query(
-    'INSERT INTO logs (timestamp, decky, service, event_type, attacker_ip, fields, msg, raw_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-    [row.ts, row.decky, row.service, row.event, row.ip, JSON.stringify(row.fields), row.msg ?? '', row.raw],
-  );
+  await insertRows(database, logsTable, [
+    {
+      timestamp: new Date(row.ts),
+      decky: row.decky,
+      service: row.service,
+      event_type: row.event,
+      attacker_ip: row.ip,
+      fields: row.fields as Record<string, string>,
+      msg: row.msg ?? '',
+      raw_line: row.raw,
+    },
+  ]);
 }
 
 describe('search strings split like a shell and map to upstream filters', () => {
@@ -122,7 +131,7 @@ describe('decnet logs finds the embedded Postgres a running `decnet up` started'
       expect(await run(['--json'], io)).toBe(0);
       expect(ids(io.out())).toEqual(['embedded row']);
       // The command joined the server and left it running for `up`.
-      expect((await upDatabase.pool.query('SELECT count(*)::int AS n FROM logs')).rows[0]).toEqual({ n: 1 });
+      expect({ n: await countRows(upDatabase, logsTable) }).toEqual({ n: 1 });
     } finally {
       await upDatabase.close();
       rmSync(home, { recursive: true, force: true });

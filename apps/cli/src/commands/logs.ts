@@ -1,8 +1,10 @@
 // `decnet logs [--json] [--limit N] [--search Q]`: stored events, newest first, with upstream's
-// search syntax (column filters, JSON-field filters, bare words), as parameterised SQL only.
+// search syntax (column filters, JSON-field filters, bare words), searched by @decnet/db's
+// parameterised query.
 // Works while `decnet up` runs: without DATABASE_URL it joins the embedded Postgres `up` started.
 import { createLogger } from '@decnet/core';
 import { loadConfigOrExit } from '@decnet/host';
+import type { LogSearchRow, LogSearchTerm } from '@decnet/db';
 import { parseCommandArgs, parseLimit, renderJson, renderTable, type CommandIO } from '../io.js';
 
 /** Rows shown when --limit is not given. */
@@ -41,11 +43,8 @@ export function help(): string {
   ].join('\n');
 }
 
-/** One search term. */
-export type SearchTerm =
-  | { readonly kind: 'column'; readonly column: string; readonly value: string }
-  | { readonly kind: 'field'; readonly key: string; readonly value: string }
-  | { readonly kind: 'word'; readonly word: string };
+/** One search term (the database's search term type). */
+export type SearchTerm = LogSearchTerm;
 
 /**
  * Splits `text` like a POSIX shell: whitespace separates words, single quotes keep everything
@@ -102,59 +101,8 @@ export function parseSearch(text: string): SearchTerm[] {
   });
 }
 
-/** A parameterised query: the SQL never contains user text, only `$n` placeholders. */
-export interface LogsQuery {
-  readonly text: string;
-  readonly values: unknown[];
-}
-
-function likePattern(word: string): string {
-  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/** Builds the newest-first query for `terms`, at most `limit` rows. */
-export function buildLogsQuery(terms: readonly SearchTerm[], limit: number): LogsQuery {
-  const values: unknown[] = [];
-  const param = (v: unknown): string => {
-    values.push(v);
-    return `$${values.length}`;
-  };
-  const where = terms.map((t) => {
-    switch (t.kind) {
-      case 'column':
-        // The column name comes from the fixed alias table, never from the user.
-        return `${t.column} = ${param(t.value)}`;
-      case 'field':
-        return `fields->>${param(t.key)} = ${param(t.value)}`;
-      case 'word': {
-        const p = param(likePattern(t.word));
-        return `(raw_line ILIKE ${p} OR decky ILIKE ${p} OR service ILIKE ${p} OR attacker_ip ILIKE ${p})`;
-      }
-    }
-  });
-  const text = [
-    'SELECT id::text AS id, timestamp, decky, service, event_type, attacker_ip, fields, msg, raw_line, event_id FROM logs',
-    where.length > 0 ? `WHERE ${where.join(' AND ')}` : '',
-    `ORDER BY timestamp DESC, id DESC LIMIT ${param(limit)}`,
-  ]
-    .filter(Boolean)
-    .join(' ');
-  return { text, values };
-}
-
 /** A row as printed. */
-interface LogRow {
-  id: string;
-  timestamp: Date;
-  decky: string;
-  service: string;
-  event_type: string;
-  attacker_ip: string;
-  fields: Record<string, unknown>;
-  msg: string | null;
-  raw_line: string;
-  event_id: string | null;
-}
+type LogRow = LogSearchRow;
 
 /** Attacker text must not drive the terminal: control characters (C0, DEL, C1) are shown escaped. */
 export function printable(text: string): string {
@@ -181,17 +129,17 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
     false,
   );
   const limit = parseLimit('logs', values.limit, DEFAULT_LIMIT, MAX_LIMIT);
-  const query = buildLogsQuery(parseSearch(values.search ?? ''), limit);
+  const terms = parseSearch(values.search ?? '');
   const config = loadConfigOrExit(io.env);
   const log = createLogger({ level: io.env['DECNET_LOG_LEVEL'] ? config.logLevel : 'warn', name: 'logs' });
-  const { openDatabase } = await import('@decnet/db');
+  const { isMissingTableError, openDatabase, searchLogs } = await import('@decnet/db');
   // A one-shot command reports an unreachable server instead of waiting for it.
   const database = await openDatabase(config, log, { retry: false, poolMax: 1 });
   let rows: LogRow[];
   try {
-    rows = (await database.pool.query<LogRow>(query.text, query.values)).rows;
+    rows = await searchLogs(database.pool, terms, limit);
   } catch (err) {
-    if ((err as { code?: string }).code === '42P01') {
+    if (isMissingTableError(err)) {
       io.stderr(`decnet logs: the database at ${database.url} has no logs table yet; run "decnet db migrate"\n`);
       return 1;
     }

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@decnet/core';
+import { testConfig } from '@decnet/core/testing';
+import type { Database } from '@decnet/db';
 import { composeProblems } from '@decnet/topology';
 import { RecordingDriver } from '@decnet/topology/testing';
 import type { CommandIO } from '../io.js';
@@ -35,20 +37,17 @@ const home = mkdtempSync(join(tmpdir(), 'decnet-topology-home-'));
 const DEAD_SOCKET = `unix://${join(tmpdir(), 'decnet-no-docker-here.sock')}`;
 const NO_ENGINE = { DATABASE_URL: url, DOCKER_HOST: DEAD_SOCKET, DECNET_HOME: home };
 
-const client = new pg.Client({ connectionString: url });
-let connected = false;
-async function query<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
-  if (!connected) {
-    await client.connect();
-    connected = true;
-  }
-  return (await client.query<R>(sql, params)).rows;
-}
-async function count(sql: string, params: unknown[]): Promise<number> {
-  return (await query<{ n: number }>(sql, params))[0]!.n;
+// The CLI loads the database layer lazily; tests do the same.
+const { lans, openDatabase, topologies, topology_deckies, topology_status_events } = await import('@decnet/db');
+const { countRows, tableRows, updateRows } = await import('@decnet/db/testing');
+let opened: Database | undefined;
+async function database(): Promise<Database> {
+  if (!url) throw new Error('DECNET_TEST_DATABASE_URL unset: the vitest preset sets it');
+  opened ??= await openDatabase(testConfig({ DATABASE_URL: url }), silentLogger, { retry: false, poolMax: 1 });
+  return opened;
 }
 afterAll(async () => {
-  if (connected) await client.end();
+  await opened?.close();
 });
 
 describe('decnet topology create stores a generated topology in Postgres', () => {
@@ -58,7 +57,7 @@ describe('decnet topology create stores a generated topology in Postgres', () =>
     expect(c.code).toBe(0);
     const created = JSON.parse(c.out) as { id: string; status: string; version: number; lans: number };
     expect(created).toMatchObject({ status: 'pending', version: 1 });
-    expect(await count('SELECT count(*)::int AS n FROM lans WHERE topology_id = $1', [created.id])).toBe(created.lans);
+    expect(await countRows(await database(), lans, { topology_id: created.id })).toBe(created.lans);
     const list = await topo(['list']);
     expect(list.out).toMatch(new RegExp(`^${created.id.slice(0, 8)}\\s+${name}\\s+pending\\s+unihost\\s+1`, 'm'));
     const show = await topo(['show', name]);
@@ -70,7 +69,8 @@ describe('decnet topology create stores a generated topology in Postgres', () =>
   it('gives a second topology subnets disjoint from the first', async () => {
     const a = JSON.parse((await topo(['create', '--name', nameOf('disj-a'), '--seed', '1', '--json'])).out) as { id: string };
     const b = JSON.parse((await topo(['create', '--name', nameOf('disj-b'), '--seed', '1', '--json'])).out) as { id: string };
-    const overlap = await count('SELECT count(*)::int AS n FROM lans x JOIN lans y ON x.subnet = y.subnet WHERE x.topology_id = $1 AND y.topology_id = $2', [a.id, b.id]);
+    const subnetsOfA = new Set((await tableRows(await database(), lans, { match: { topology_id: a.id } })).map((l) => l.subnet));
+    const overlap = (await tableRows(await database(), lans, { match: { topology_id: b.id } })).filter((l) => subnetsOfA.has(l.subnet)).length;
     expect(overlap).toBe(0);
   });
   it('rejects bad input with exit 2, one line and no row', async () => {
@@ -88,7 +88,7 @@ describe('decnet topology create stores a generated topology in Postgres', () =>
       expect(r.err.trim().split('\n')).toHaveLength(1);
       expect(r.err).toContain(reason);
     }
-    expect(await count(`SELECT count(*)::int AS n FROM topologies WHERE name LIKE $1`, [`bad%-${tag}`])).toBe(0);
+    expect((await tableRows(await database(), topologies)).filter((t) => new RegExp(`^bad.*-${tag}$`, 's').test(t.name))).toHaveLength(0);
   });
   it('refuses a taken name with exit 2', async () => {
     const name = nameOf('twice');
@@ -129,7 +129,7 @@ describe('decnet topology validate, render and delete', () => {
   it('reports validation errors with exit 1 and renders nothing for an invalid topology', async () => {
     const name = nameOf('broken');
     const created = JSON.parse((await topo(['create', '--name', name, '--json'])).out) as { id: string };
-    await count(`UPDATE topology_deckies SET services = '["gopher"]'::jsonb WHERE topology_id = $1 AND name = 'decky-001' RETURNING 1 AS n`, [created.id]);
+    expect(await updateRows(await database(), topology_deckies, { services: ['gopher'] }, { topology_id: created.id, name: 'decky-001' })).toBe(1);
     const v = await topo(['validate', name, '--json']);
     expect(v.code).toBe(1);
     expect(JSON.parse(v.out).issues[0]).toMatchObject({ code: 'UNKNOWN_SERVICE', target: 'decky-001' });
@@ -142,13 +142,13 @@ describe('decnet topology validate, render and delete', () => {
   it('deletes a pending topology and refuses an active one without --force', async () => {
     const name = nameOf('del');
     const created = JSON.parse((await topo(['create', '--name', name, '--json'])).out) as { id: string };
-    await count(`UPDATE topologies SET status = 'active' WHERE id = $1 RETURNING 1 AS n`, [created.id]);
+    expect(await updateRows(await database(), topologies, { status: 'active' }, { id: created.id })).toBe(1);
     const refused = await topo(['delete', name]);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('is active; tear it down first');
     expect((await topo(['delete', name, '--force'])).code).toBe(0);
-    expect(await count('SELECT count(*)::int AS n FROM topologies WHERE id = $1', [created.id])).toBe(0);
-    expect(await count('SELECT count(*)::int AS n FROM topology_deckies WHERE topology_id = $1', [created.id])).toBe(0);
+    expect(await countRows(await database(), topologies, { id: created.id })).toBe(0);
+    expect(await countRows(await database(), topology_deckies, { topology_id: created.id })).toBe(0);
     expect((await topo(['show', name])).code).toBe(1);
   });
   it('exits 1 when the topology does not exist', async () => {
@@ -169,9 +169,15 @@ async function createTopology(label: string, extra: string[] = []): Promise<{ id
   expect(r.code).toBe(0);
   return { id: (JSON.parse(r.out) as { id: string }).id, name };
 }
-const statusOf = async (id: string) => (await query<{ status: string }>('SELECT status FROM topologies WHERE id = $1', [id]))[0]?.status;
-const eventsOf = (id: string) =>
-  query<{ from_status: string; to_status: string; reason: string | null }>('SELECT from_status, to_status, reason FROM topology_status_events WHERE topology_id = $1 ORDER BY at, id', [id]);
+const statusOf = async (id: string) => (await tableRows(await database(), topologies, { match: { id } }))[0]?.status;
+const eventsOf = async (id: string) =>
+  (await tableRows(await database(), topology_status_events, { match: { topology_id: id }, orderBy: [topology_status_events.at, topology_status_events.id] })).map((e) => ({
+    from_status: e.from_status,
+    to_status: e.to_status,
+    reason: e.reason,
+  }));
+const lansOf = async (id: string) => tableRows(await database(), lans, { match: { topology_id: id } });
+const deckiesOf = async (id: string) => tableRows(await database(), topology_deckies, { match: { topology_id: id } });
 
 describe('decnet topology deploy and teardown change nothing without a Docker engine', () => {
   it('refuses deploy with exit 1 naming the DOCKER_HOST endpoint, leaving status, events and networks as they were', async () => {
@@ -182,7 +188,7 @@ describe('decnet topology deploy and teardown change nothing without a Docker en
     expect(r.out).toBe('');
     expect(await statusOf(id)).toBe('pending');
     expect(await eventsOf(id)).toEqual([]);
-    expect(await count('SELECT count(*)::int AS n FROM lans WHERE topology_id = $1 AND docker_network_id IS NOT NULL', [id])).toBe(0);
+    expect((await lansOf(id)).filter((l) => l.docker_network_id !== null)).toHaveLength(0);
     expect(existsSync(join(home, 'topologies')) ? readdirSync(join(home, 'topologies')) : []).toEqual([]);
   });
   // Only meaningful where the default socket is absent (as on this machine): elsewhere it would deploy for real.
@@ -196,7 +202,7 @@ describe('decnet topology deploy and teardown change nothing without a Docker en
   });
   it('refuses teardown of an active topology with exit 1 and leaves it active', async () => {
     const { id, name } = await createTopology('nodock-td');
-    await count(`UPDATE topologies SET status = 'active' WHERE id = $1 RETURNING 1 AS n`, [id]);
+    expect(await updateRows(await database(), topologies, { status: 'active' }, { id })).toBe(1);
     const r = await topo(['teardown', name], NO_ENGINE);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^decnet topology teardown: no Docker engine reachable at .*; .* stays active\n$/);
@@ -212,13 +218,13 @@ describe('decnet topology deploy and teardown change nothing without a Docker en
   });
   it('reports an invalid topology before looking for Docker, and a non-pending one, with exit 1', async () => {
     const { id, name } = await createTopology('nodock-invalid');
-    await count(`UPDATE topology_deckies SET services = '["gopher"]'::jsonb WHERE topology_id = $1 AND name = 'decky-001' RETURNING 1 AS n`, [id]);
+    expect(await updateRows(await database(), topology_deckies, { services: ['gopher'] }, { topology_id: id, name: 'decky-001' })).toBe(1);
     const bad = await topo(['deploy', name], NO_ENGINE);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('UNKNOWN_SERVICE decky-001');
     expect(bad.err).not.toContain('Docker');
     expect(await statusOf(id)).toBe('pending');
-    await count(`UPDATE topologies SET status = 'torn_down' WHERE id = $1 RETURNING 1 AS n`, [id]);
+    expect(await updateRows(await database(), topologies, { status: 'torn_down' }, { id })).toBe(1);
     const gone = await topo(['deploy', name], NO_ENGINE);
     expect(gone).toMatchObject({ code: 1, err: `decnet topology deploy: ${name} is torn_down; only a pending topology can be deployed\n` });
     expect((await topo(['teardown', name], NO_ENGINE)).err).toContain('is torn_down; nothing to tear down');
@@ -272,8 +278,8 @@ describe('decnet topology deploy and teardown drive the status machine in Postgr
     expect(yaml).not.toMatch(/^name:/m);
     expect(composeProblems(parse(yaml))).toEqual([]);
     expect(await statusOf(id)).toBe('active');
-    expect(await count('SELECT count(*)::int AS n FROM lans WHERE topology_id = $1 AND docker_network_id IS NULL', [id])).toBe(0);
-    expect(await count(`SELECT count(*)::int AS n FROM topology_deckies WHERE topology_id = $1 AND state <> 'running'`, [id])).toBe(0);
+    expect((await lansOf(id)).filter((l) => l.docker_network_id === null)).toHaveLength(0);
+    expect((await deckiesOf(id)).filter((d) => d.state !== 'running')).toHaveLength(0);
 
     const refused = await topoWith(async () => ({ ok: true, driver }), ['deploy', name]);
     expect(refused).toMatchObject({ code: 1, err: `decnet topology deploy: ${name} is active; only a pending topology can be deployed\n` });
@@ -284,7 +290,7 @@ describe('decnet topology deploy and teardown drive the status machine in Postgr
     expect(JSON.parse(down.out)).toMatchObject({ status: 'torn_down', reason: null });
     expect(td.calls[0]).toBe(`composeDown decnet-topo-${id8}`);
     expect((await eventsOf(id)).map((e) => e.to_status)).toEqual(['deploying', 'active', 'tearing_down', 'torn_down']);
-    expect(await count(`SELECT count(*)::int AS n FROM topology_deckies WHERE topology_id = $1 AND state <> 'torn_down'`, [id])).toBe(0);
+    expect((await deckiesOf(id)).filter((d) => d.state !== 'torn_down')).toHaveLength(0);
   });
   it('ends FAILED with exit 1 when compose up fails, and DEGRADED when a teardown step fails', async () => {
     const failing = await createTopology('rec-fail');

@@ -16,7 +16,8 @@ import { UsageError } from '../io.js';
 import { run } from './ttp.js';
 import { captureIOReaders as capture } from '../testing.js';
 
-const { migrate, openDatabase } = await import('@decnet/db');
+const { attackers, migrate, openDatabase, ttp_tag } = await import('@decnet/db');
+const { insertRows } = await import('@decnet/db/testing');
 
 const RULES = fileURLToPath(new URL('../../../../../shared/upstream-data/ttp-rules', import.meta.url));
 const CORPORA = fileURLToPath(new URL('../../../../../shared/upstream-data/ttp-corpus', import.meta.url));
@@ -199,13 +200,26 @@ describe('decnet ttp tags and export read Postgres', () => {
     scratch = await createScratchDatabase();
     database = await openDatabase(testConfig({ DATABASE_URL: scratch.url }), silentLogger, { retry: false });
     await migrate(database.db, silentLogger);
-    await database.pool.query("INSERT INTO attackers (uuid, ip, country_code, asn) VALUES ('11111111-1111-4111-8111-111111111111', '198.51.100.7', 'NL', 64500)");
+    await insertRows(database, attackers, [{ uuid: '11111111-1111-4111-8111-111111111111', ip: '198.51.100.7', country_code: 'NL', asn: 64500 }]);
     const tag = (uuid: string, technique: string, sub: string | null, rule: string, at: string) =>
-      database.pool.query(
-        `INSERT INTO ttp_tag (uuid, source_kind, source_id, attacker_uuid, tactic, technique_id, sub_technique_id, confidence, rule_id, rule_version, evidence, attack_release, mitre_url, created_at)
-         VALUES ($1, 'command', 'cmd:1', '11111111-1111-4111-8111-111111111111', 'TA0006', $2, $3, 0.95, $4, 1, '{"command_text":"cat /etc/shadow\\u001b[2J"}', 'v15.1', null, $5)`,
-        [uuid, technique, sub, rule, at],
-      );
+      insertRows(database, ttp_tag, [
+        {
+          uuid,
+          source_kind: 'command',
+          source_id: 'cmd:1',
+          attacker_uuid: '11111111-1111-4111-8111-111111111111',
+          tactic: 'TA0006',
+          technique_id: technique,
+          sub_technique_id: sub,
+          confidence: 0.95,
+          rule_id: rule,
+          rule_version: 1,
+          evidence: { command_text: 'cat /etc/shadow\u001b[2J' },
+          attack_release: 'v15.1',
+          mitre_url: null,
+          created_at: new Date(at),
+        },
+      ]);
     await tag('9aa491e5-f03b-5d8f-9eb5-161becedcdd6', 'T1003', 'T1003.008', 'R0014', '2026-05-02T10:00:00Z');
     await tag('9aa491e5-f03b-5d8f-9eb5-161becedcdd7', 'T1110', null, 'R0001', '2026-05-02T10:00:01Z');
   });

@@ -7,7 +7,8 @@ import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from '
 import { dirname, join, resolve } from 'node:path';
 import { createLogger } from '@decnet/core';
 import { loadConfigOrExit } from '@decnet/host';
-import type { Pool } from 'pg';
+import type * as DbModule from '@decnet/db';
+import type { Queryable, TagListRow } from '@decnet/db';
 import {
   AttackBundleError,
   AttackCatalog,
@@ -323,35 +324,20 @@ function verifyAttack(file: string, values: { json?: boolean }, io: CommandIO): 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A tag row as read. */
-interface TagRow {
-  uuid: string;
-  created_at: Date;
-  attacker_uuid: string | null;
-  attacker_ip: string | null;
-  identity_uuid: string | null;
-  source_kind: string;
-  source_id: string;
-  session_id: string | null;
-  tactic: string;
-  technique_id: string;
-  sub_technique_id: string | null;
-  confidence: number;
-  rule_id: string;
-  rule_version: number;
-  evidence: Record<string, unknown>;
-  attack_release: string;
-  mitre_url: string | null;
-}
+type TagRow = TagListRow;
 
-async function withDatabase<T>(io: CommandIO, verb: string, use: (pool: Pool) => Promise<T>): Promise<T | number> {
+/** The database package, loaded when a subcommand needs it (the CLI starts without it). */
+type Db = typeof DbModule;
+
+async function withDatabase<T>(io: CommandIO, verb: string, use: (pool: Queryable, db: Db) => Promise<T>): Promise<T | number> {
   const config = loadConfigOrExit(io.env);
   const log = createLogger({ level: io.env['DECNET_LOG_LEVEL'] ? config.logLevel : 'warn', name: 'ttp' });
-  const { openDatabase } = await import('@decnet/db');
-  const database = await openDatabase(config, log, { retry: false, poolMax: 1 });
+  const db = await import('@decnet/db');
+  const database = await db.openDatabase(config, log, { retry: false, poolMax: 1 });
   try {
-    return await use(database.pool);
+    return await use(database.pool, db);
   } catch (err) {
-    if ((err as { code?: string }).code === '42P01') {
+    if (db.isMissingTableError(err)) {
       io.stderr(`decnet ttp ${verb}: the database at ${database.url} has no ttp tables yet; run "decnet db migrate"\n`);
       return 1;
     }
@@ -361,19 +347,10 @@ async function withDatabase<T>(io: CommandIO, verb: string, use: (pool: Pool) =>
   }
 }
 
-const TAG_COLUMNS = `t.uuid::text AS uuid, t.created_at, t.attacker_uuid::text AS attacker_uuid, a.ip AS attacker_ip, t.identity_uuid::text AS identity_uuid,
-  t.source_kind, t.source_id, t.session_id, t.tactic, t.technique_id, t.sub_technique_id, t.confidence, t.rule_id, t.rule_version,
-  t.evidence, t.attack_release, t.mitre_url`;
-
 async function listTags(values: { limit?: string; attacker?: string; json?: boolean }, io: CommandIO): Promise<number> {
   const limit = parseLimit('ttp', values.limit, DEFAULT_LIMIT, MAX_LIMIT);
   if (values.attacker !== undefined && !UUID.test(values.attacker)) throw new UsageError('--attacker must be an attacker uuid', 'ttp');
-  const rows = await withDatabase(io, 'tags', async (pool) => {
-    const params: unknown[] = [limit];
-    const where = values.attacker ? `WHERE t.attacker_uuid = $2::uuid` : '';
-    if (values.attacker) params.push(values.attacker);
-    return (await pool.query<TagRow>(`SELECT ${TAG_COLUMNS} FROM ttp_tag t LEFT JOIN attackers a ON a.uuid = t.attacker_uuid ${where} ORDER BY t.created_at DESC, t.uuid LIMIT $1`, params)).rows;
-  });
+  const rows = await withDatabase(io, 'tags', (pool, db) => db.listTags(pool, { limit, attackerUuid: values.attacker }));
   if (typeof rows === 'number') return rows;
   const attack = AttackCatalog.curated();
   if (values.json) {
@@ -408,23 +385,10 @@ async function listTags(values: { limit?: string; attacker?: string; json?: bool
 async function exportStix(values: { stix?: boolean; out?: string; attacker?: string }, io: CommandIO): Promise<number> {
   if (!values.stix) throw new UsageError('export needs --stix (the only format so far)', 'ttp');
   if (values.attacker !== undefined && !UUID.test(values.attacker)) throw new UsageError('--attacker must be an attacker uuid', 'ttp');
-  const data = await withDatabase(io, 'export', async (pool) => {
-    const filter = values.attacker ? 'WHERE uuid = $1::uuid' : '';
-    const params = values.attacker ? [values.attacker] : [];
-    const attackers = (
-      await pool.query<{ uuid: string; ip: string; first_seen: Date; last_seen: Date; country_code: string | null; asn: string | null; as_name: string | null }>(
-        `SELECT uuid::text AS uuid, ip, first_seen, last_seen, country_code, asn, as_name FROM attackers ${filter} ORDER BY first_seen, uuid`,
-        params,
-      )
-    ).rows;
-    const tags = (
-      await pool.query<TagRow>(
-        `SELECT ${TAG_COLUMNS} FROM ttp_tag t LEFT JOIN attackers a ON a.uuid = t.attacker_uuid ${values.attacker ? 'WHERE t.attacker_uuid = $1::uuid' : ''} ORDER BY t.created_at, t.uuid`,
-        params,
-      )
-    ).rows;
-    return { attackers, tags };
-  });
+  const data = await withDatabase(io, 'export', async (pool, db) => ({
+    attackers: await db.listAttackersForExport(pool, values.attacker),
+    tags: await db.listTagsForExport(pool, values.attacker),
+  }));
   if (typeof data === 'number') return data;
   const bundle = buildStixBundle({
     attack: resolveAttackCatalog(io.env),

@@ -13,7 +13,8 @@ import { main } from '../main.js';
 import { run } from './webhook.js';
 import { captureIOReaders as capture } from '../testing.js';
 
-const { migrate, openDatabase } = await import('@decnet/db');
+const { deleteWebhookSubscription, findWebhookSubscription, listWebhookSubscriptions, migrate, openDatabase, webhook_subscriptions } = await import('@decnet/db');
+const { countRows, updateRows } = await import('@decnet/db/testing');
 const { verifySignature } = await import('@decnet/worker-webhook');
 
 let scratch: ScratchDatabase;
@@ -55,7 +56,7 @@ describe('decnet webhook add validates before storing', () => {
     const refused = await webhook(['add', 'local', `http://localhost:${port}/hook`, '--pattern', 'attacker.>']);
     expect(refused.code).toBe(1);
     expect(refused.io.err()).toContain('loopback');
-    expect((await database.pool.query('SELECT count(*)::int AS n FROM webhook_subscriptions')).rows[0]).toEqual({ n: 0 });
+    expect({ n: await countRows(database, webhook_subscriptions) }).toEqual({ n: 0 });
   });
 
   it('rejects bad patterns, presets, formats and missing arguments as usage errors', async () => {
@@ -89,7 +90,7 @@ describe('decnet webhook add validates before storing', () => {
 
 describe('the format column', () => {
   afterAll(async () => {
-    await database.pool.query(`DELETE FROM webhook_subscriptions WHERE name LIKE 'fmt-%'`);
+    for (const r of await listWebhookSubscriptions(database.pool)) if (r.name.startsWith('fmt-')) await deleteWebhookSubscription(database.pool, r.uuid);
   });
 
   it('stores --format, the format a Slack or Discord URL implies, or json; a #format= fragment moves into the column', async () => {
@@ -101,9 +102,7 @@ describe('the format column', () => {
     expect(await add('fmt-relay', `http://127.0.0.1:${port}/relay`, '--format', 'slack')).toMatchObject({ format: 'slack', url: `http://127.0.0.1:${port}/relay` });
     expect(await add('fmt-legacy', `http://127.0.0.1:${port}/legacy#format=discord`)).toMatchObject({ format: 'discord', url: `http://127.0.0.1:${port}/legacy` });
     expect(await add('fmt-plain', `http://127.0.0.1:${port}/plain`)).toMatchObject({ format: 'json' });
-    const { rows } = await database.pool.query<{ name: string; url: string; format: string }>(
-      `SELECT name, url, format FROM webhook_subscriptions WHERE name LIKE 'fmt-%' ORDER BY name`,
-    );
+    const rows = (await listWebhookSubscriptions(database.pool)).filter((r) => r.name.startsWith('fmt-'));
     expect(rows.map((r) => [r.name, r.format, r.url.includes('#')])).toEqual([
       ['fmt-legacy', 'discord', false],
       ['fmt-plain', 'json', false],
@@ -112,7 +111,7 @@ describe('the format column', () => {
   });
 
   it('shows each subscription\'s stored format in the table and in --json', async () => {
-    await database.pool.query(`UPDATE webhook_subscriptions SET format = 'discord' WHERE name = 'fmt-plain'`);
+    await updateRows(database, webhook_subscriptions, { format: 'discord' }, { name: 'fmt-plain' });
     const table = (await webhook(['list'])).io.out();
     expect(table).toMatch(/fmt-legacy\s+enabled\s+discord\s+attacker\.>/);
     expect(table).toMatch(/fmt-plain\s+enabled\s+discord\s+attacker\.>/);
@@ -153,7 +152,7 @@ describe('list, test, enable/disable and remove', () => {
     const got = received.at(-1);
     expect(got?.headers['x-decnet-event-topic']).toBe('test.ping');
     expect(got?.headers['x-decnet-event-id']).toBe(result.eventId);
-    const secret = (await database.pool.query<{ secret: string }>(`SELECT secret FROM webhook_subscriptions WHERE name = 'local'`)).rows[0]?.secret;
+    const secret = (await findWebhookSubscription(database.pool, 'local'))?.secret;
     expect(
       verifySignature({
         secret: secret as string,

@@ -129,7 +129,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
   }
 
   const log = createLogger({ level: io.env['DECNET_LOG_LEVEL'] ? config.logLevel : 'warn', name: 'webhook' });
-  const { openDatabase } = await import('@decnet/db');
+  const { isMissingTableError, openDatabase } = await import('@decnet/db');
   const database = await openDatabase(config, log, { retry: false, poolMax: 1 });
   try {
     switch (sub) {
@@ -243,7 +243,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       }
     }
   } catch (err) {
-    if ((err as { code?: string }).code === '42P01') {
+    if (isMissingTableError(err)) {
       io.stderr(`decnet webhook: the database at ${database.url} has no webhook_subscriptions table yet; run "decnet db migrate"\n`);
       return 1;
     }

@@ -3,10 +3,10 @@
 // in the batch stores nothing of it.
 import { parseTrustedProxies } from './bounty.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '@decnet/db';
-import { migratedScratchDatabase } from '@decnet/db/testing';
+import { bounty, credentials, getState, isDataError, logs, observed_attachments, state, type Database } from '@decnet/db';
+import { countRows, migratedScratchDatabase, refuseInserts, tableRows, truncateTables } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
-import { InsertTurns, PROGRESS_STATE_KEY, isDataError, writeBatch } from './store.js';
+import { InsertTurns, PROGRESS_STATE_KEY, writeBatch } from './batch-writer.js';
 import { authEvent, ingestEvent } from './test-kit.fixture.js';
 
 const options = { trustedProxies: parseTrustedProxies('') as Exclude<ReturnType<typeof parseTrustedProxies>, { invalid: string }> };
@@ -21,10 +21,8 @@ afterAll(async () => {
   await scratch.drop();
 });
 beforeEach(async () => {
-  await database.pool.query('TRUNCATE logs, credentials, bounty, observed_attachments, state');
+  await truncateTables(database, [logs, credentials, bounty, observed_attachments, state]);
 });
-
-const count = async (sql: string): Promise<number> => Number((await database.pool.query<{ n: string }>(sql)).rows[0]?.n);
 
 describe('a batch is idempotent on the event id', () => {
   it('inserts new events and nothing for a redelivered batch', async () => {
@@ -34,8 +32,9 @@ describe('a batch is idempotent on the event id', () => {
     const again = await writeBatch(database.pool, [ingestEvent('b'), ingestEvent('d')], options);
     expect(again.inserted.map((e) => e.eventId)).toEqual(['d']);
     expect(again.duplicates).toBe(1);
-    expect(await count('SELECT count(*) AS n FROM logs')).toBe(4);
-    const row = (await database.pool.query('SELECT decky, service, event_type, attacker_ip, fields, timestamp FROM logs WHERE event_id = $1', ['a'])).rows[0];
+    expect(await countRows(database, logs)).toBe(4);
+    const [stored] = await tableRows(database, logs, { match: { event_id: 'a' } });
+    const row = stored && { decky: stored.decky, service: stored.service, event_type: stored.event_type, attacker_ip: stored.attacker_ip, fields: stored.fields, timestamp: stored.timestamp };
     expect(row).toEqual({
       decky: 'decky-01',
       service: 'ssh',
@@ -51,8 +50,8 @@ describe('a batch is idempotent on the event id', () => {
     // Ids are hashes: their order says nothing about arrival.
     const ids = ['f1', '0a', '9c', '3e', 'b7'];
     await writeBatch(database.pool, commands.map((cmd, i) => ingestEvent(ids[i] as string, { fields: { cmd } })), options);
-    const rows = (await database.pool.query<{ cmd: string }>(`SELECT fields->>'cmd' AS cmd FROM logs ORDER BY id`)).rows;
-    expect(rows.map((r) => r.cmd)).toEqual(commands);
+    const rows = await tableRows(database, logs, { orderBy: [logs.id] });
+    expect(rows.map((r) => r.fields.cmd)).toEqual(commands);
   });
 
   it('keeps arrival order across concurrent batches: a batch inserts after the batches formed before it', async () => {
@@ -68,13 +67,13 @@ describe('a batch is idempotent on the event id', () => {
     await writeBatch(database.pool, [ingestEvent('a1'), ingestEvent('a2')], options, first);
     await expect(broken).rejects.toMatchObject({ code: '23502' });
     await late;
-    const rows = (await database.pool.query<{ event_id: string }>('SELECT event_id FROM logs ORDER BY id')).rows;
+    const rows = await tableRows(database, logs, { orderBy: [logs.id] });
     expect(rows.map((r) => r.event_id)).toEqual(['a1', 'a2', 'c1', 'c2']);
   });
 
   it('stores the remote sender (certificate CN) apart from the syslog hostname', async () => {
     await writeBatch(database.pool, [ingestEvent('tls-1', { sourceWorker: 'agent-07' }), ingestEvent('local-1')], options);
-    const rows = (await database.pool.query('SELECT event_id, source_worker FROM logs ORDER BY event_id')).rows;
+    const rows = (await tableRows(database, logs, { orderBy: [logs.event_id] })).map((r) => ({ event_id: r.event_id, source_worker: r.source_worker }));
     expect(rows).toEqual([
       { event_id: 'local-1', source_worker: null },
       { event_id: 'tls-1', source_worker: 'agent-07' },
@@ -84,9 +83,10 @@ describe('a batch is idempotent on the event id', () => {
   it('counts each credential attempt once, however often it is delivered', async () => {
     await writeBatch(database.pool, [authEvent('a', 'pw'), authEvent('b', 'pw')], options);
     await writeBatch(database.pool, [authEvent('a', 'pw'), authEvent('c', 'pw'), authEvent('d', 'other')], options);
-    const rows = (await database.pool.query<{ secret_printable: string; attempt_count: number }>(
-      'SELECT secret_printable, attempt_count FROM credentials ORDER BY secret_printable',
-    )).rows;
+    const rows = (await tableRows(database, credentials, { orderBy: [credentials.secret_printable] })).map((r) => ({
+      secret_printable: r.secret_printable,
+      attempt_count: r.attempt_count,
+    }));
     expect(rows).toEqual([
       { secret_printable: 'other', attempt_count: 1 },
       { secret_printable: 'pw', attempt_count: 3 },
@@ -100,8 +100,8 @@ describe('a batch is idempotent on the event id', () => {
       writeBatch(database.pool, events.slice(20), options),
       writeBatch(database.pool, events.slice(10, 50), options),
     ]);
-    expect(await count('SELECT count(*) AS n FROM logs')).toBe(60);
-    expect(await count('SELECT sum(attempt_count) AS n FROM credentials')).toBe(60);
+    expect(await countRows(database, logs)).toBe(60);
+    expect((await tableRows(database, credentials)).reduce((n, r) => n + r.attempt_count, 0)).toBe(60);
   });
 
   it('stores a bounty once per (type, address, payload) and advances the progress row', async () => {
@@ -114,35 +114,28 @@ describe('a batch is idempotent on the event id', () => {
     const first = await writeBatch(database.pool, [mail('m1'), mail('m2')], options);
     await writeBatch(database.pool, [mail('m3')], options);
     expect(first.bountiesInserted).toBe(1);
-    expect(await count('SELECT count(*) AS n FROM bounty')).toBe(1);
-    expect((await database.pool.query('SELECT observation_count, extensions FROM observed_attachments')).rows).toEqual([
+    expect(await countRows(database, bounty)).toBe(1);
+    expect((await tableRows(database, observed_attachments)).map((r) => ({ observation_count: r.observation_count, extensions: r.extensions }))).toEqual([
       { observation_count: 3, extensions: ['pdf'] },
     ]);
-    const progress = (await database.pool.query('SELECT value FROM state WHERE key = $1', [PROGRESS_STATE_KEY])).rows[0]?.value;
+    const progress = await getState(database.db, PROGRESS_STATE_KEY);
     expect(progress).toMatchObject({ events: 3, batches: 2 });
   });
 });
 
 describe('a batch is one transaction', () => {
   it('stores nothing of a batch that fails after its log rows were written', async () => {
-    await database.pool.query(`
-      CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger AS $$
-      BEGIN
-        IF NEW.payload->>'stored_as' = 'poison' THEN RAISE EXCEPTION 'poison' USING ERRCODE = '22023'; END IF;
-        RETURN NEW;
-      END $$ LANGUAGE plpgsql;
-      DROP TRIGGER IF EXISTS refuse_poison ON bounty;
-      CREATE TRIGGER refuse_poison BEFORE INSERT ON bounty FOR EACH ROW EXECUTE FUNCTION refuse_poison();`);
+    const allow = await refuseInserts(database, bounty, { column: 'payload', key: 'stored_as', equals: 'poison', sqlState: '22023' });
     try {
       const poison = ingestEvent('p', { eventType: 'file_captured', fields: { stored_as: 'poison' } });
       let caught: unknown;
       await writeBatch(database.pool, [authEvent('a', 'pw'), poison], options).catch((err: unknown) => (caught = err));
       expect(isDataError(caught)).toBe(true);
-      expect(await count('SELECT count(*) AS n FROM logs')).toBe(0);
-      expect(await count('SELECT count(*) AS n FROM credentials')).toBe(0);
-      expect(await count(`SELECT count(*) AS n FROM state`)).toBe(0);
+      expect(await countRows(database, logs)).toBe(0);
+      expect(await countRows(database, credentials)).toBe(0);
+      expect(await countRows(database, state)).toBe(0);
     } finally {
-      await database.pool.query('DROP TRIGGER IF EXISTS refuse_poison ON bounty');
+      await allow();
     }
   });
 });

@@ -1,15 +1,15 @@
 // The `format` column against real Postgres: it admits exactly the formats this worker renders,
-// the store round-trips it, and migration 0002 gives a subscription stored the old way (URL
+// the subscriptions round-trip it, and migration 0002 gives a subscription stored the old way (URL
 // fragment, else host) the same format and URL that `decnet webhook add` gives one today.
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
-import { MIGRATIONS, migrate, openDatabase, type Database } from '@decnet/db';
-import { migratedScratchDatabase } from '@decnet/db/testing';
+import { MIGRATIONS, migrate, openDatabase, webhook_subscriptions, type Database } from '@decnet/db';
+import { constraintDefinition, insertRows, migratedScratchDatabase } from '@decnet/db/testing';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_FORMATS } from './handlers/formats.js';
 import { normaliseSubscription } from './handlers/subscription.js';
-import { findSubscription, insertSubscription, listSubscriptions } from './store.js';
+import { findSubscription, insertSubscription, listSubscriptions } from './subscriptions.js';
 
 const SECRET = 'store-test-secret-0123';
 
@@ -34,12 +34,10 @@ describe('the format column', () => {
   });
 
   it('refuses any other value in the database itself', async () => {
-    const { rows } = await database.pool.query<{ def: string }>(
-      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'webhook_subscriptions_format_known'`,
-    );
-    expect([...(rows[0]?.def.matchAll(/'([a-z]+)'/g) ?? [])].map((m) => m[1])).toEqual([...WEBHOOK_FORMATS]);
+    const def = await constraintDefinition(database, 'webhook_subscriptions_format_known');
+    expect([...(def?.matchAll(/'([a-z]+)'/g) ?? [])].map((m) => m[1])).toEqual([...WEBHOOK_FORMATS]);
     await expect(
-      database.pool.query(`INSERT INTO webhook_subscriptions (name, url, secret, format) VALUES ('bad', 'https://x.example/', $1, 'teams')`, [SECRET]),
+      insertRows(database, webhook_subscriptions, [{ name: 'bad', url: 'https://x.example/', secret: SECRET, format: 'teams' }]),
     ).rejects.toMatchObject({ code: '23514' });
   });
 });
@@ -77,7 +75,7 @@ describe('migration 0002 agrees with decnet webhook add', () => {
     const before = MIGRATIONS.findIndex((m) => m.tag.startsWith('0002_'));
     await migrate(database.db, silentLogger, MIGRATIONS.slice(0, before));
     for (const [i, url] of urls.entries()) {
-      await database.pool.query(`INSERT INTO webhook_subscriptions (name, url, secret) VALUES ($1, $2, $3)`, [`s${String(i).padStart(2, '0')}`, url, SECRET]);
+      await insertRows(database, webhook_subscriptions, [{ name: `s${String(i).padStart(2, '0')}`, url, secret: SECRET }]);
     }
     await migrate(database.db, silentLogger);
     const migrated = (await listSubscriptions(database.pool)).map((r) => ({ url: r.url, format: r.format }));

@@ -4,13 +4,13 @@
 // that two profilers never fold the same rows.
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
-import { openDatabase, type Database } from '@decnet/db';
-import { migratedScratchDatabase } from '@decnet/db/testing';
+import { attacker_behavior, attackers as attackersTable, bounty, credentials, openDatabase, setState, smtp_targets, type Database } from '@decnet/db';
+import { beginTransaction, deleteRows, insertRows, migratedScratchDatabase, tableRows, updateRows } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CursorCorruptError } from './errors.js';
 import { CURSOR_STATE_KEY } from './handlers/cursor.js';
-import { runBatch, type BatchResult } from './store.js';
+import { runBatch, type BatchResult } from './profile-batch.js';
 import { insertLogs, resetTables, type SyntheticLog } from './test-kit.fixture.js';
 
 let scratch: ScratchDatabase;
@@ -24,7 +24,7 @@ afterAll(async () => {
   await scratch.drop();
 });
 beforeEach(async () => {
-  await resetTables(database.pool);
+  await resetTables(database);
 });
 
 const GRACE = 60_000;
@@ -62,17 +62,45 @@ interface AttackerRow {
   profile_state: unknown;
 }
 
+/** Each attacker joined with its behaviour row (attackers without one are left out), by address. */
 async function attackers(): Promise<Map<string, AttackerRow>> {
-  const r = await database.pool.query<AttackerRow>(
-    `SELECT a.ip, a.first_seen, a.last_seen, a.event_count, a.service_count, a.decky_count, a.services, a.deckies,
-            a.traversal_path, a.is_traversal, a.bounty_count, a.credential_count, a.fingerprints, a.commands,
-            b.behavior_class, b.tool_guesses, b.timing_stats, b.phase_sequence, b.profile_state
-     FROM attackers a JOIN attacker_behavior b ON b.attacker_uuid = a.uuid ORDER BY a.ip`,
-  );
+  const behaviors = new Map((await tableRows(database, attacker_behavior)).map((b) => [b.attacker_uuid, b]));
+  const rows: AttackerRow[] = [];
+  for (const a of await tableRows(database, attackersTable, { orderBy: [attackersTable.ip] })) {
+    const b = behaviors.get(a.uuid);
+    if (!b) continue;
+    rows.push({
+      ip: a.ip,
+      first_seen: a.first_seen,
+      last_seen: a.last_seen,
+      event_count: a.event_count,
+      service_count: a.service_count,
+      decky_count: a.decky_count,
+      services: a.services,
+      deckies: a.deckies,
+      traversal_path: a.traversal_path,
+      is_traversal: a.is_traversal,
+      bounty_count: a.bounty_count,
+      credential_count: a.credential_count,
+      fingerprints: a.fingerprints,
+      commands: a.commands as AttackerRow['commands'],
+      behavior_class: b.behavior_class as string,
+      tool_guesses: b.tool_guesses as string[],
+      timing_stats: b.timing_stats,
+      phase_sequence: b.phase_sequence,
+      profile_state: b.profile_state,
+    });
+  }
   // The accumulator lives in profile_state only, never in the shown timing_stats.
-  for (const row of r.rows) expect(row.timing_stats).not.toHaveProperty('_state');
+  for (const row of rows) expect(row.timing_stats).not.toHaveProperty('_state');
   // The accumulator's internals (ids, float summation order) may differ; its outputs may not.
-  return new Map(r.rows.map((row) => [row.ip, { ...row, profile_state: undefined }]));
+  return new Map(rows.map((row) => [row.ip, { ...row, profile_state: undefined }]));
+}
+
+/** The behaviour row of the attacker at `ip`. */
+async function behaviorOf(ip: string): Promise<typeof attacker_behavior.$inferSelect | undefined> {
+  const [a] = await tableRows(database, attackersTable, { match: { ip } });
+  return a && (await tableRows(database, attacker_behavior, { match: { attacker_uuid: a.uuid } }))[0];
 }
 
 /** A mixed workload: a traversing attacker, a brute forcer, a scanner, noise that must be skipped. */
@@ -102,15 +130,14 @@ function workload(): SyntheticLog[] {
 describe('a batch folds logs rows into attacker and behaviour rows', () => {
   it('counts events, services and deckies, builds the traversal path and classifies behaviour', async () => {
     await insertLogs(database.pool, workload());
-    await database.pool.query(
-      `INSERT INTO bounty (decky, service, attacker_ip, bounty_type, payload) VALUES
-         ('decky-01', 'ssh', '198.51.100.10', 'fingerprint', '{"fingerprint_type":"hassh","hash":"abc"}'),
-         ('decky-01', 'ssh', '198.51.100.10', 'ip_leak', '{"ip":"10.0.0.1"}')`,
-    );
-    await database.pool.query(
-      `INSERT INTO credentials (attacker_ip, decky_name, service, secret_sha256) VALUES
-         ('198.51.100.20', 'decky-01', 'ssh', 'a'), ('198.51.100.20', 'decky-01', 'ssh', 'b')`,
-    );
+    await insertRows(database, bounty, [
+      { decky: 'decky-01', service: 'ssh', attacker_ip: '198.51.100.10', bounty_type: 'fingerprint', payload: { fingerprint_type: 'hassh', hash: 'abc' } },
+      { decky: 'decky-01', service: 'ssh', attacker_ip: '198.51.100.10', bounty_type: 'ip_leak', payload: { ip: '10.0.0.1' } },
+    ]);
+    await insertRows(database, credentials, [
+      { attacker_ip: '198.51.100.20', decky_name: 'decky-01', service: 'ssh', secret_sha256: 'a' },
+      { attacker_ip: '198.51.100.20', decky_name: 'decky-01', service: 'ssh', secret_sha256: 'b' },
+    ]);
     const [result] = await drain();
     expect(result?.events).toBe(55);
     expect(result?.skipped).toEqual({ no_attacker_ip: 1, internal_host: 1 });
@@ -141,10 +168,10 @@ describe('a batch folds logs rows into attacker and behaviour rows', () => {
     expect(b).toMatchObject({ event_count: 40, services: ['ssh'], is_traversal: false, traversal_path: null, credential_count: 2, behavior_class: 'brute_force' });
     expect(rows.get('198.51.100.30')).toMatchObject({ behavior_class: 'scanning', service_count: 5, event_count: 11 });
 
-    const linked = await database.pool.query(`SELECT count(*)::int AS n FROM credentials WHERE attacker_uuid IS NOT NULL`);
-    expect(linked.rows[0].n).toBe(2);
-    const smtp = await database.pool.query(`SELECT domain, count FROM smtp_targets`);
-    expect(smtp.rows).toEqual([{ domain: 'victim.example.org', count: 1 }]);
+    const linked = (await tableRows(database, credentials)).filter((c) => c.attacker_uuid !== null);
+    expect(linked.length).toBe(2);
+    const smtp = (await tableRows(database, smtp_targets)).map((r) => ({ domain: r.domain, count: r.count }));
+    expect(smtp).toEqual([{ domain: 'victim.example.org', count: 1 }]);
   });
 
   it('gives exactly the same rows whether the logs are folded in batches of 3 or all at once', async () => {
@@ -152,7 +179,7 @@ describe('a batch folds logs rows into attacker and behaviour rows', () => {
     await insertLogs(database.pool, rows);
     await drain(1000);
     const whole = await attackers();
-    await resetTables(database.pool);
+    await resetTables(database);
     await insertLogs(database.pool, rows);
     const results = await drain(3);
     expect(results.length).toBeGreaterThan(15);
@@ -164,7 +191,7 @@ describe('a batch folds logs rows into attacker and behaviour rows', () => {
     await insertLogs(database.pool, rows);
     await drain(1000);
     const ordered = await attackers();
-    await resetTables(database.pool);
+    await resetTables(database);
     // Reverse chunks of 10: every batch brings events older than what is already stored.
     const shuffled = [5, 4, 3, 2, 1, 0].flatMap((c) => rows.slice(c * 10, c * 10 + 10));
     for (let c = 0; c < 6; c++) {
@@ -186,19 +213,18 @@ describe('a batch folds logs rows into attacker and behaviour rows', () => {
 
 describe('the cursor never loses a row committed late under a lower id', () => {
   it('folds in a row whose transaction committed after a higher id was processed', async () => {
-    const slow = await database.pool.connect();
+    const slow = await beginTransaction(database);
     try {
-      await slow.query('BEGIN');
-      const [lowId] = await insertLogs(slow, [{ at: T0, ip: '192.0.2.50', decky: 'decky-09' }]);
+      const [lowId] = await insertLogs(slow.tx, [{ at: T0, ip: '192.0.2.50', decky: 'decky-09' }]);
       const [highId] = await insertLogs(database.pool, [{ at: T0 + 1_000, ip: '192.0.2.50', decky: 'decky-01' }]);
       expect(lowId).toBeLessThan(highId as number);
       const first = await runBatch(database.pool, 1000, GRACE, Date.now());
       expect(first.cursor.lastLogId).toBe(highId);
       expect(first.cursor.gaps).toEqual([expect.objectContaining({ lo: lowId, hi: lowId })]);
       expect((await attackers()).get('192.0.2.50')).toMatchObject({ event_count: 1, deckies: ['decky-01'] });
-      await slow.query('COMMIT');
+      await slow.commit();
     } finally {
-      slow.release();
+      await slow.rollback();
     }
     const second = await runBatch(database.pool, 1000, GRACE, Date.now());
     expect(second.rows).toBe(1);
@@ -207,19 +233,18 @@ describe('the cursor never loses a row committed late under a lower id', () => {
   });
 
   it('forgets a rolled-back id after the grace period', async () => {
-    const slow = await database.pool.connect();
+    const slow = await beginTransaction(database);
     try {
-      await slow.query('BEGIN');
-      await insertLogs(slow, [{ at: T0, ip: '192.0.2.51' }]);
+      await insertLogs(slow.tx, [{ at: T0, ip: '192.0.2.51' }]);
       await insertLogs(database.pool, [{ at: T0, ip: '192.0.2.51' }]);
       const now = Date.now();
       expect((await runBatch(database.pool, 1000, GRACE, now)).cursor.gaps).toHaveLength(1);
-      await slow.query('ROLLBACK');
+      await slow.rollback();
       const later = await runBatch(database.pool, 1000, GRACE, now + GRACE + 1);
       expect(later.cursor.gaps).toEqual([]);
       expect(later.abandonedIds).toBe(1);
     } finally {
-      slow.release();
+      await slow.rollback();
     }
   });
 });
@@ -229,7 +254,7 @@ describe('a profile whose accumulator is gone is rebuilt from the stored history
     const ip = '192.0.2.60';
     await insertLogs(database.pool, Array.from({ length: 30 }, (_, i) => ({ at: T0 + i * 1_000, ip })));
     await drain(8);
-    await database.pool.query('DELETE FROM attackers WHERE ip = $1', [ip]);
+    await deleteRows(database, attackersTable, { ip });
     await insertLogs(database.pool, [{ at: T0 + 31_000, ip, decky: 'decky-02' }]);
     const [r] = await drain();
     expect(r).toMatchObject({ rebuilt: 1, attackersInserted: 1 });
@@ -242,7 +267,7 @@ describe('a profile whose accumulator is gone is rebuilt from the stored history
     await insertLogs(database.pool, Array.from({ length: 12 }, (_, i) => ({ at: T0 + i * 2_000, ip })));
     await drain(5);
     const good = (await attackers()).get(ip);
-    await database.pool.query(`UPDATE attacker_behavior SET profile_state = '"garbage"'`);
+    await updateRows(database, attacker_behavior, { profile_state: 'garbage' }, {});
     await insertLogs(database.pool, [{ at: T0 + 24_000, ip }]);
     const [r] = await drain();
     expect(r?.rebuilt).toBe(1);
@@ -256,20 +281,16 @@ describe('a profile whose accumulator is gone is rebuilt from the stored history
     const ip = '192.0.2.63';
     await insertLogs(database.pool, Array.from({ length: 6 }, (_, i) => ({ at: T0 + i * 3_000, ip })));
     await drain();
-    const stored = async () =>
-      (await database.pool.query<{ profile_state: { v: number; timing: { n: number } } | null; timing_stats: Record<string, unknown> }>(
-        'SELECT b.profile_state, b.timing_stats FROM attacker_behavior b JOIN attackers a ON a.uuid = b.attacker_uuid WHERE a.ip = $1',
-        [ip],
-      )).rows[0];
+    const stored = async () => behaviorOf(ip);
     expect((await stored())?.profile_state).toMatchObject({ v: 1, timing: { n: 6 } });
     // An incremental batch folds into it without touching the history.
     await insertLogs(database.pool, [{ at: T0 + 18_000, ip }]);
     expect((await drain())[0]).toMatchObject({ rebuilt: 0, attackersUpdated: 1 });
     expect((await stored())?.profile_state).toMatchObject({ timing: { n: 7 } });
     // A pre-0002 layout (accumulator under timing_stats._state) is not read: the profile is rebuilt.
-    await database.pool.query(
-      `UPDATE attacker_behavior SET timing_stats = timing_stats || jsonb_build_object('_state', profile_state), profile_state = NULL`,
-    );
+    for (const b of await tableRows(database, attacker_behavior)) {
+      await updateRows(database, attacker_behavior, { timing_stats: { ...b.timing_stats, _state: b.profile_state }, profile_state: null }, { attacker_uuid: b.attacker_uuid });
+    }
     await insertLogs(database.pool, [{ at: T0 + 21_000, ip }]);
     expect((await drain())[0]?.rebuilt).toBe(1);
     const after = await stored();
@@ -280,7 +301,7 @@ describe('a profile whose accumulator is gone is rebuilt from the stored history
 
   it('refuses to run on a corrupt cursor instead of counting everything again', async () => {
     await insertLogs(database.pool, [{ at: T0, ip: '192.0.2.62' }]);
-    await database.pool.query(`INSERT INTO state (key, value) VALUES ($1, '{"position": 9}')`, [CURSOR_STATE_KEY]);
+    await setState(database.db, CURSOR_STATE_KEY, { position: 9 });
     await expect(runBatch(database.pool, 1000, GRACE, Date.now())).rejects.toBeInstanceOf(CursorCorruptError);
     expect((await attackers()).size).toBe(0);
   });
