@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { silentLogger } from '@decnet/core';
+import { EVENTS as CATALOGUE, silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import { migrate, openDatabase, type Database } from '@decnet/db';
 import { openKafkaTransport } from '@decnet/bus-kafka';
@@ -279,7 +279,7 @@ async function benchWebhook(url: string, database: Database, home: string): Prom
     for (let i = 0; i < EVENTS; i += 500) {
       await Promise.all(
         Array.from({ length: Math.min(500, EVENTS - i) }, (_, k) =>
-          bus.publish('attacker.observed', { attacker_ip: `198.51.100.${(i + k) % 250}`, decky: 'decky-01', service: 'ssh', event_type: 'login', seq: i + k }),
+          bus.publish(CATALOGUE.attackerObserved.subject, { attacker_ip: `198.51.100.${(i + k) % 250}`, decky: 'decky-01', service: 'ssh', event_type: 'login', seq: i + k }),
         ),
       );
     }

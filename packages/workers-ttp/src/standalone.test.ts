@@ -4,7 +4,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { openKafkaTransport } from '@decnet/bus-kafka';
-import { silentLogger, type BusTransport } from '@decnet/core';
+import { EVENTS, silentLogger, type BusTransport } from '@decnet/core';
 import { captureEvents, eventually } from '@decnet/core/testing';
 import type { Database } from '@decnet/db';
 import { migratedScratchDatabase } from '@decnet/db/testing';
@@ -38,7 +38,7 @@ describe('the ttp bundle runs standalone on Kafka', () => {
     await database.pool.query("INSERT INTO attackers (uuid, ip) VALUES ('11111111-1111-4111-8111-111111111111', '198.51.100.7')");
     transport = await openKafkaTransport({ brokers: brokers.split(','), prefix, instanceId: 'ttp-test', log: silentLogger });
     const bus = transport.connect('test');
-    const tagged = captureEvents(bus, 'ttp.tagged');
+    const tagged = captureEvents(bus, EVENTS.ttpTagged.subject);
     child = spawn(process.execPath, ['dist/workers/ttp/main.js'], {
       cwd: ROOT,
       env: {
@@ -69,7 +69,7 @@ describe('the ttp bundle runs standalone on Kafka', () => {
     await eventually(
       async () => {
         const n = Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM ttp_tag')).rows[0]?.n);
-        if (n === 0) await bus.publish('attacker.session.ended', payload);
+        if (n === 0) await bus.publish(EVENTS.attackerSessionEnded.subject, payload);
         return n === 1;
       },
       90_000,

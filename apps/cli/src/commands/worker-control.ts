@@ -1,5 +1,5 @@
 // `decnet worker stop|start|restart <name> [--instance ID]`: publish a control message.
-import { CONTROL_ACTIONS, controlMessage, silentLogger, subjects, type ControlAction } from '@decnet/core';
+import { CONTROL_ACTIONS, EVENTS, controlMessage, silentLogger, type ControlAction } from '@decnet/core';
 import { loadConfigOrExit, openBusTransport } from '@decnet/host';
 import { UsageError, parseCommandArgs, type CommandIO } from '../io.js';
 
@@ -31,7 +31,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
     const user = io.env.USER ?? 'cli';
     await transport
       .connect('cli')
-      .publish(subjects.control(name), controlMessage(action as ControlAction, user, values.instance), { key: name });
+      .publish(EVENTS.control.subject(name), controlMessage(action as ControlAction, user, values.instance), { key: name });
   } finally {
     await transport.close();
   }

@@ -1,7 +1,7 @@
 // `decnet workers [--json]` lists the catalog; `decnet workers status [--seconds N] [--json]`
 // listens to heartbeats and reports each worker's health.
 import { existsSync, readFileSync } from 'node:fs';
-import { healthPayloadSchema, silentLogger, type HealthPayload } from '@decnet/core';
+import { EVENTS, silentLogger, subscribeEvent, type HealthPayload } from '@decnet/core';
 import { openBusTransport, loadConfigOrExit } from '@decnet/host';
 import { parseCommandArgs, renderJson, renderTable, UsageError, type CommandIO } from '../io.js';
 
@@ -55,7 +55,7 @@ async function readEmbeddedHealth(home: string): Promise<HealthPayload[] | undef
     process.kill(pid, 0);
     const raw = JSON.parse(readFileSync(healthFile, 'utf8')) as unknown[];
     return raw.flatMap((r) => {
-      const p = healthPayloadSchema.safeParse(r);
+      const p = EVENTS.health.schema.safeParse(r);
       return p.success ? [p.data] : [];
     });
   } catch {
@@ -76,14 +76,10 @@ async function status(seconds: number, json: boolean, io: CommandIO): Promise<nu
     const transport = await openBusTransport(config, silentLogger, AbortSignal.timeout(seconds * 1000));
     const bus = transport.connect('workers-status');
     io.stderr(`listening for heartbeats on ${config.kafkaBrokers.join(',')} for ${seconds} s...\n`);
-    bus.subscribe(
-      'system.*.health',
-      (event) => {
-        const p = healthPayloadSchema.safeParse(event.payload);
-        if (p.success) latest.set(`${p.data.worker}/${p.data.instance}`, p.data);
-      },
-      { broadcast: true },
-    );
+    subscribeEvent(bus, EVENTS.health, (event) => void latest.set(`${event.payload.worker}/${event.payload.instance}`, event.payload), {
+      log: silentLogger,
+      broadcast: true,
+    });
     await new Promise((r) => setTimeout(r, seconds * 1000));
     await transport.close();
     beats = [...latest.values()];
