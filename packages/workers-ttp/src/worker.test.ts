@@ -161,6 +161,17 @@ describe('tags wait for their attacker instead of being dropped', () => {
     expect(ttp.fired.events.map((e) => e.topic)).toEqual([EVENTS.ttpRuleFired.subject('T1105')]);
   });
 
+  it('keeps retrying waiting tags on its timer after an idle retry found nothing', async () => {
+    const { bus, ttp } = await start({ pendingRetryMs: 100 });
+    // Several retry ticks pass with nothing pending before the tag has to wait.
+    await new Promise((r) => setTimeout(r, 500));
+    await bus.publish(EVENTS.logEvent.subject('ssh'), logEvent({ event_type: 'command', attacker_ip: '203.0.113.53', fields: { cmd: 'cat /etc/shadow' } }));
+    await eventually(async () => ((await ttp.health()).pending as number) === 1, 10_000);
+    // The attacker appears without any wake-up event: only the timer can pick the tag up.
+    await database.pool.query('INSERT INTO attackers (uuid, ip) VALUES ($1, $2)', [OTHER, '203.0.113.53']);
+    await eventually(async () => (await count('attacker_uuid = $1', [OTHER])) === 1, 10_000);
+  });
+
   it('keeps waiting tags across a graceful restart', async () => {
     const first = await start({ pendingRetryMs: 60_000 });
     await first.bus.publish(EVENTS.logEvent.subject('ssh'), logEvent({ event_type: 'command', attacker_ip: '203.0.113.51', fields: { cmd: 'whoami' } }));

@@ -359,17 +359,18 @@ export async function runTtp(ctx: WorkerContext, overrides: Partial<TtpOptions> 
   })();
 
   let retrying: Promise<void> | undefined;
+  const retryOnce = async (): Promise<void> => {
+    try {
+      const items: PendingItem[] = pending.takeAll(Date.now());
+      if (items.length > 0) await write(items, true);
+    } catch (err) {
+      warnTimer({ task: 'pending retry', reason: (err as Error).message });
+    }
+  };
   const retryPending = (): Promise<void> => {
-    retrying ??= (async () => {
-      try {
-        const items: PendingItem[] = pending.takeAll(Date.now());
-        if (items.length > 0) await write(items, true);
-      } catch (err) {
-        warnTimer({ task: 'pending retry', reason: (err as Error).message });
-      } finally {
-        retrying = undefined;
-      }
-    })();
+    // Cleared in `.finally` (always a later microtask): clearing inside an async body that never
+    // awaited would run before this assignment and leave a settled promise here for good.
+    retrying ??= retryOnce().finally(() => (retrying = undefined));
     return retrying;
   };
 
