@@ -9,7 +9,12 @@ export async function runFixture(ctx: WorkerContext): Promise<void> {
     subscribeEvents(
       ctx.bus,
       subjectPattern('fixture', ctx.name, '>'),
-      [on(EVENTS.fixturePing, (event) => answerPing(ctx, event)), on(EVENTS.fixtureFault, (event) => raiseFault(ctx, event, reject))],
+      [
+        on(EVENTS.fixturePing, (event) => answerPing(ctx, event)),
+        on(EVENTS.fixtureFault, (event) => raiseFault(ctx, event, reject)),
+        // Pongs (its own among them: the bus delivers a handle's own events) share the pattern; nothing to do.
+        on(EVENTS.fixturePong, () => undefined),
+      ],
       { log: ctx.log },
     );
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -66,7 +66,7 @@ function objectType(node: JsonSchema): string {
     if (rest === false) return '{}';
     return `Record<string, ${typeof rest === 'object' ? typeOf(rest) : 'unknown'}>`;
   }
-  return `{ ${[...fields, ...(rest && rest !== false ? ['…'] : [])].join(', ')} }`;
+  return `{ ${[...fields, ...(rest ? ['…'] : [])].join(', ')} }`;
 }
 
 function fieldsOf(node: JsonSchema): string[] {

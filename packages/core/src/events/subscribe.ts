@@ -6,6 +6,7 @@ import type { Envelope } from '../envelope.js';
 import { InvalidSubjectError } from '../errors.js';
 import { everyNth, type Logger } from '../logger.js';
 import { assertPattern } from '../subjects.js';
+import { eventForSubject } from './catalogue.js';
 import type { AnyEventSpec, AnySchema, FieldOf, PayloadOf } from './event-spec.js';
 
 /** An event whose payload passed its catalogue schema (unknown keys dropped unless the schema keeps them). */
@@ -40,7 +41,7 @@ export type Selected<P, K> = [K] extends [never] ? P : Pick<P, K & keyof P>;
 /** Drop counts per bus client name, then per catalogue template. */
 const malformedByClient = new Map<string, Record<string, number>>();
 
-/** Label of payloads whose subject has no catalogue entry among a subscription's routes. */
+/** Label of events whose subject has no catalogue entry at all. */
 export const UNKNOWN_SUBJECT = '(not in the catalogue)';
 
 function countMalformed(client: string, template: string): void {
@@ -111,7 +112,12 @@ function subscribeRoutes(
     pattern,
     (event) => {
       const route = single ?? routes.find((r) => r.spec.matches(event.topic));
-      if (!route) return drop(event, UNKNOWN_SUBJECT, undefined, `no catalogue entry for ${event.topic.slice(0, 256)}`);
+      if (!route) {
+        const known = eventForSubject(event.topic);
+        return known
+          ? drop(event, known.template, known.version, 'not handled by this subscription')
+          : drop(event, UNKNOWN_SUBJECT, undefined, `no catalogue entry for ${event.topic.slice(0, 256)}`);
+      }
       const parsed = route.schema.safeParse(event.payload);
       if (!parsed.success) return drop(event, route.spec.template, route.spec.version, describeIssues(parsed.error));
       return route.handler({ ...event, payload: parsed.data });
@@ -146,7 +152,8 @@ export function subscribeEvent<S extends AnyEventSpec, K extends FieldOf<Payload
 /**
  * Subscribes to `pattern` and routes each event to the first route whose family its subject
  * belongs to (after validating its payload). A subject of none of the routes' families is dropped
- * as malformed. Use it when one subscription spans several families (`fixture.<worker>.>`).
+ * as malformed (counted under its family, or {@link UNKNOWN_SUBJECT}). Use it when one
+ * subscription spans several families (`fixture.<worker>.>`).
  * @throws InvalidSubjectError for a malformed pattern.
  */
 export function subscribeEvents(
