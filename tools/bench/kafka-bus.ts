@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { openKafkaTransport } from '@decnet/bus-kafka';
-import { MemoryBroker, encodeEnvelope, createEnvelope, silentLogger, type Bus, type BusTransport, type Envelope } from '@decnet/core';
+import { EVENTS as CATALOGUE, MemoryBroker, encodeEnvelope, rootPattern, createEnvelope, silentLogger, type Bus, type BusTransport, type Envelope } from '@decnet/core';
 import { Kafka, logLevel } from 'kafkajs';
 import { argValue, asJson } from './lib/args.js';
 
@@ -50,7 +50,7 @@ function payloadFor(i: number, padding: string): Record<string, unknown> {
 
 /** Padding that brings the encoded envelope to about {@link TARGET_ENVELOPE_BYTES}. */
 function padding(): string {
-  const probe = encodeEnvelope(createEnvelope('attacker.session.ended', payloadFor(12345, ''), {}, 'bench-publisher')).length;
+  const probe = encodeEnvelope(createEnvelope(CATALOGUE.attackerSessionEnded.subject, payloadFor(12345, ''), {}, 'bench-publisher')).length;
   return 'x'.repeat(Math.max(0, TARGET_ENVELOPE_BYTES - probe));
 }
 
@@ -69,7 +69,7 @@ async function measure(name: string, transport: BusTransport): Promise<Result> {
   const awaited = new Map<number, () => void>();
   let duplicates = 0;
   let latencies: number[] = [];
-  const sub = subscriber.subscribe('attacker.>', (event: Envelope) => {
+  const sub = subscriber.subscribe(rootPattern('attacker'), (event: Envelope) => {
     const seq = event.payload['seq'] as number;
     if (seq < 0) {
       // warm-up and idle samples
@@ -83,7 +83,7 @@ async function measure(name: string, transport: BusTransport): Promise<Result> {
   // Publishes one event and resolves when the subscriber has handled it.
   const roundTrip = async (seq: number, key: string): Promise<void> => {
     const handled = new Promise<void>((resolve) => awaited.set(seq, resolve));
-    await publisher.publish('attacker.session.ended', { ...payloadFor(seq, pad), seq, sentAt: performance.now() }, { key });
+    await publisher.publish(CATALOGUE.attackerSessionEnded.subject, { ...payloadFor(seq, pad), seq, sentAt: performance.now() }, { key });
     await handled;
   };
 
@@ -110,7 +110,7 @@ async function measure(name: string, transport: BusTransport): Promise<Result> {
     while (next < EVENTS) {
       const i = next++;
       const handled = new Promise<void>((resolve) => awaited.set(i, resolve));
-      await publisher.publish('attacker.session.ended', { ...payloadFor(i, pad), sentAt: performance.now() }, { key: `198.51.100.${i % 64}` });
+      await publisher.publish(CATALOGUE.attackerSessionEnded.subject, { ...payloadFor(i, pad), sentAt: performance.now() }, { key: `198.51.100.${i % 64}` });
       lastPublishResolved = performance.now();
       await handled;
     }
@@ -123,7 +123,7 @@ async function measure(name: string, transport: BusTransport): Promise<Result> {
     bus: name,
     events: EVENTS,
     window: WINDOW,
-    envelopeBytes: encodeEnvelope(createEnvelope('attacker.session.ended', payloadFor(1, pad), {}, 'bench-publisher')).length,
+    envelopeBytes: encodeEnvelope(createEnvelope(CATALOGUE.attackerSessionEnded.subject, payloadFor(1, pad), {}, 'bench-publisher')).length,
     publishPerSecond: round(EVENTS / ((lastPublishResolved - started) / 1000)),
     deliverPerSecond: round(EVENTS / ((finished - started) / 1000)),
     loadedP50Ms: round(percentile(loaded, 50), 2),

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { silentLogger } from '@decnet/core';
+import { EVENTS as CATALOGUE, silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import { attackers, getState, insertLogRows, logs, maxLogId, migrate, openDatabase, state, type Database, type NewLogRow } from '@decnet/db';
 import { analyzeTables, deleteRows, tableRows } from '@decnet/db/testing';

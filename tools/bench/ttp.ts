@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { silentLogger } from '@decnet/core';
+import { EVENTS as CATALOGUE, silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import { attackers, migrate, openDatabase, ttp_tag } from '@decnet/db';
 import { countRows, insertRows } from '@decnet/db/testing';
@@ -126,7 +126,7 @@ async function measureWorker(engine: TtpEngine, ack: 'commit' | 'receive', broke
     const joinBy = Date.now() + 120_000;
     while ((await count()) === 0) {
       if (Date.now() > joinBy) throw new Error('the ttp worker never tagged the probe session');
-      await bus.publish('attacker.session.ended', probe);
+      await bus.publish(CATALOGUE.attackerSessionEnded.subject, probe);
       await new Promise((r) => setTimeout(r, 1_000));
     }
     log(`worker joined; settling ${SETTLE_MS} ms for the idle reading...`);
@@ -145,13 +145,13 @@ async function measureWorker(engine: TtpEngine, ack: 'commit' | 'receive', broke
       const text = `${COMMANDS[i % COMMANDS.length] as string} # ${i}`;
       const time = new Date(Date.UTC(2026, 4, 2, 0, 0, 0, i)).toISOString();
       events.push({
-        subject: 'log.event.ssh',
+        subject: CATALOGUE.logEvent.subject('ssh'),
         payload: { timestamp: time.slice(0, 19).replace('T', ' '), time, decky: 'decky-01', service: 'ssh', event_type: 'command', attacker_ip: ip, fields: { cmd: text, sid: `s${i}` }, msg: '', raw_line: '-' },
       });
       expected += engine.tag({ sourceKind: 'command', sourceId: `x${i}`, payload: { command_text: text } }).length;
       if (i % 10 === 0) {
         const commands = Array.from({ length: 5 }, (_, k) => ({ command_text: `${COMMANDS[(i + k * 7) % COMMANDS.length] as string} ; s${i}`, ts: new Date(Date.UTC(2026, 4, 3, 0, 0, 0, i * 5 + k)).toISOString() }));
-        events.push({ subject: 'attacker.session.ended', payload: { session_id: `sess-${i}`, attacker_ip: ip, decky_id: 'decky-02', service: 'ssh', commands } });
+        events.push({ subject: CATALOGUE.attackerSessionEnded.subject, payload: { session_id: `sess-${i}`, attacker_ip: ip, decky_id: 'decky-02', service: 'ssh', commands } });
         for (const c of commands) expected += engine.tag({ sourceKind: 'command', sourceId: 'y', payload: { command_text: c.command_text } }).length;
       }
     }

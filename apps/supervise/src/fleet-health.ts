@@ -2,7 +2,7 @@
 // health file a running `decnet up` keeps (its bus lives only in its memory) or heard on the bus
 // for a while, summarised per instance (stale, waiting, ok) with the workers not heard at all.
 import { existsSync, readFileSync } from 'node:fs';
-import { healthPayloadSchema, silentLogger, type DecnetConfig, type HealthPayload } from '@decnet/core';
+import { EVENTS, healthPayloadSchema, silentLogger, type DecnetConfig, type HealthPayload } from '@decnet/core';
 import { openBusTransport } from '@decnet/host';
 import { CATALOG } from './catalog.js';
 import { upStatePaths } from './layouts.js';
@@ -33,7 +33,7 @@ export async function listenForHeartbeats(config: DecnetConfig, seconds: number)
   const transport = await openBusTransport(config, silentLogger, AbortSignal.timeout(seconds * 1000));
   const bus = transport.connect('workers-status');
   bus.subscribe(
-    'system.*.health',
+    EVENTS.health.pattern,
     (event) => {
       const p = healthPayloadSchema.safeParse(event.payload);
       if (p.success) latest.set(`${p.data.worker}/${p.data.instance}`, p.data);

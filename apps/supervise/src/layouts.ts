@@ -3,7 +3,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostMain, loadConfigOrExit } from '@decnet/host';
-import { healthPayloadSchema, type Bus, type DecnetConfig, type HealthPayload, type Logger, type WorkerSpec } from '@decnet/core';
+import { EVENTS, silentLogger, subscribeEvent, type Bus, type DecnetConfig, type HealthPayload, type Logger, type WorkerSpec } from '@decnet/core';
 import { CATALOG, findWorker, groupMembers, populatedGroups, type CatalogEntry } from './catalog.js';
 
 /** Thrown for a worker or group name that does not exist; the CLI maps it to exit status 2. */
@@ -110,14 +110,18 @@ function recordHealth(bus: Bus, file: string): void {
     lastWrite = Date.now();
     writeFileSync(file, JSON.stringify([...latest.values()]) + '\n');
   };
-  bus.subscribe('system.*.health', (event) => {
-    const parsed = healthPayloadSchema.safeParse(event.payload);
-    if (!parsed.success) return;
-    latest.set(`${parsed.data.worker}/${parsed.data.instance}`, parsed.data);
-    if (pending) return;
-    const wait = Math.max(0, lastWrite + HEALTH_FILE_MIN_INTERVAL_MS - Date.now());
-    pending = setTimeout(write, wait);
-    pending.unref();
-  });
+  // A malformed beat is counted and skipped; it never reaches the file.
+  subscribeEvent(
+    bus,
+    EVENTS.health,
+    (event) => {
+      latest.set(`${event.payload.worker}/${event.payload.instance}`, event.payload);
+      if (pending) return;
+      const wait = Math.max(0, lastWrite + HEALTH_FILE_MIN_INTERVAL_MS - Date.now());
+      pending = setTimeout(write, wait);
+      pending.unref();
+    },
+    { log: silentLogger },
+  );
   process.once('exit', () => rmSync(file, { force: true }));
 }

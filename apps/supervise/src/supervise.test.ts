@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKafkaTransport } from '@decnet/bus-kafka';
-import { controlMessage, healthPayloadSchema, silentLogger, type Bus, type BusTransport, type HealthPayload } from '@decnet/core';
+import { EVENTS, controlMessage, healthPayloadSchema, silentLogger, type Bus, type BusTransport, type HealthPayload } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -37,7 +37,7 @@ async function ping(worker: string, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(pongs.get(worker)?.has(n) ?? false)) {
     if (Date.now() > end) throw new Error(`no pong from ${worker} for ping ${n} within ${timeoutMs} ms`);
-    await bus.publish(`fixture.${worker}.ping`, { seq: n });
+    await bus.publish(EVENTS.fixturePing.subject(worker), { seq: n });
     await eventually(() => pongs.get(worker)?.has(n) ?? false, 2_000, 20).catch(() => undefined);
   }
 }
@@ -51,7 +51,7 @@ beforeAll(async () => {
   bus = transport.connect('probe');
   const subs = [
     bus.subscribe(
-      'fixture.*.pong',
+      EVENTS.fixturePong.pattern,
       (e) => {
         const worker = e.topic.split('.')[1] as string;
         if (!pongs.has(worker)) pongs.set(worker, new Set());
@@ -60,7 +60,7 @@ beforeAll(async () => {
       { broadcast: true },
     ),
     bus.subscribe(
-      'system.*.health',
+      EVENTS.health.pattern,
       (e) => {
         const p = healthPayloadSchema.safeParse(e.payload);
         if (p.success) health.set(p.data.worker, p.data);
@@ -88,7 +88,7 @@ describe('a supervised group isolates failures and control to one worker', () =>
     async (mode) => {
       const before = health.get('fixture')?.restarts ?? 0;
       const siblingBefore = health.get('fixture-db')?.restarts ?? 0;
-      await bus.publish('fixture.fixture.fault', { mode });
+      await bus.publish(EVENTS.fixtureFault.subject('fixture'), { mode });
       for (let i = 0; i < 5; i++) await ping('fixture-db');
       await eventually(() => (health.get('fixture')?.restarts ?? 0) > before && health.get('fixture')?.state === 'running', 20_000, 50);
       await ping('fixture');
@@ -98,28 +98,28 @@ describe('a supervised group isolates failures and control to one worker', () =>
   );
 
   it('stops, starts and restarts one worker on system.<name>.control', async () => {
-    await bus.publish('system.fixture.control', controlMessage('stop', 'test'));
+    await bus.publish(EVENTS.control.subject('fixture'), controlMessage('stop', 'test'));
     await eventually(() => health.get('fixture')?.state === 'stopped', 10_000, 50);
     await ping('fixture-db');
     const n = ++seq;
-    await bus.publish('fixture.fixture.ping', { seq: n });
+    await bus.publish(EVENTS.fixturePing.subject('fixture'), { seq: n });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(pongs.get('fixture')?.has(n)).toBe(false);
 
-    await bus.publish('system.fixture.control', controlMessage('start', 'test'));
+    await bus.publish(EVENTS.control.subject('fixture'), controlMessage('start', 'test'));
     await eventually(() => health.get('fixture')?.state === 'running', 10_000, 50);
     await ping('fixture');
 
     const handledBefore = health.get('fixture-db')?.eventsHandled ?? 0;
-    await bus.publish('system.fixture.control', controlMessage('restart', 'test'));
+    await bus.publish(EVENTS.control.subject('fixture'), controlMessage('restart', 'test'));
     await ping('fixture');
     await ping('fixture-db');
     expect(health.get('fixture-db')?.eventsHandled ?? 0).toBeGreaterThanOrEqual(handledBefore);
   });
 
   it('ignores an unknown control action and a malformed control message', async () => {
-    await bus.publish('system.fixture.control', { action: 'self-destruct', ts: Date.now() / 1000 });
-    await bus.publish('system.fixture.control', { nothing: 'here' });
+    await bus.publish(EVENTS.control.subject('fixture'), { action: 'self-destruct', ts: Date.now() / 1000 });
+    await bus.publish(EVENTS.control.subject('fixture'), { nothing: 'here' });
     await ping('fixture');
     expect(health.get('fixture')?.state).toBe('running');
   });

@@ -1,6 +1,6 @@
 // Crash tolerance: a private broker is SIGKILLed and restarted under a publishing loop; every
 // acknowledged event must still be delivered, and the bus must carry on.
-import { BusUnavailableError } from '@decnet/core';
+import { EVENTS, rootPattern, BusUnavailableError } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingLogger, sleep, startPrivateBroker, type PrivateBroker } from './kafka-test-kit.fixture.js';
@@ -40,7 +40,7 @@ describe('a broker crash and restart loses no acknowledged event', () => {
 
     const live = new Map<string, number>();
     const liveBus = consumerSide.connect('profiler');
-    const liveSub = liveBus.subscribe('attacker.>', (e) => void live.set(e.id, (live.get(e.id) ?? 0) + 1));
+    const liveSub = liveBus.subscribe(rootPattern('attacker'), (e) => void live.set(e.id, (live.get(e.id) ?? 0) + 1));
     await liveSub.ready;
 
     const bus = producerSide.connect('collector');
@@ -52,7 +52,7 @@ describe('a broker crash and restart loses no acknowledged event', () => {
       while (!stop) {
         const id = `e-${n++}`;
         try {
-          await bus.publish('attacker.session.ended', { n }, { id, key: `10.0.0.${n % 16}` });
+          await bus.publish(EVENTS.attackerSessionEnded.subject, { n }, { id, key: `10.0.0.${n % 16}` });
           acked.push(id);
         } catch (err) {
           expect(err).toBeInstanceOf(BusUnavailableError);
@@ -66,7 +66,7 @@ describe('a broker crash and restart loses no acknowledged event', () => {
     const ackedAtKill = acked.length;
 
     // While the broker is down a publish with a short budget fails plainly.
-    await expect(impatient.connect('api').publish('attacker.scored', { x: 1 })).rejects.toBeInstanceOf(BusUnavailableError);
+    await expect(impatient.connect('api').publish(EVENTS.attackerScored.subject, { x: 1 })).rejects.toBeInstanceOf(BusUnavailableError);
 
     await broker.restart();
     await eventually(() => acked.length >= ackedAtKill + 100, 60_000);
@@ -79,12 +79,12 @@ describe('a broker crash and restart loses no acknowledged event', () => {
     const replay = new Set<string>();
     const replaySub = consumerSide
       .connect('auditor')
-      .subscribe('attacker.session.ended', (e) => void replay.add(e.id), { fromBeginning: true });
+      .subscribe(EVENTS.attackerSessionEnded.subject, (e) => void replay.add(e.id), { fromBeginning: true });
     await replaySub.ready;
     await eventually(() => acked.every((id) => replay.has(id)), 30_000, 100);
 
     // And the bus carries on after the restart.
-    await bus.publish('attacker.observed', { after: true }, { id: 'after-restart' });
+    await bus.publish(EVENTS.attackerObserved.subject, { after: true }, { id: 'after-restart' });
     await eventually(() => live.has('after-restart'), 30_000);
     expect(liveBus.stats().malformed).toBe(0);
   }, 240_000);
@@ -96,11 +96,11 @@ describe('a consumer started while the broker is down joins once it is back', ()
     const bus = side.connect('late-worker');
     await broker.kill();
     const seen: string[] = [];
-    const sub = bus.subscribe('canary.>', (e) => void seen.push(e.id));
+    const sub = bus.subscribe(rootPattern('canary'), (e) => void seen.push(e.id));
     await sleep(1_000);
     await broker.restart();
     await sub.ready;
-    await side.connect('planter').publish('canary.tok1.placed', { token_id: 'tok1' }, { id: 'placed-1' });
+    await side.connect('planter').publish(EVENTS.canaryPlaced.subject('tok1'), { token_id: 'tok1' }, { id: 'placed-1' });
     await eventually(() => seen.includes('placed-1'), 30_000);
   }, 180_000);
 });

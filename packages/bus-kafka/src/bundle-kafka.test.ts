@@ -1,6 +1,6 @@
 // Bundle records on a real broker: a burst of publishes travels as few records, every event
 // arrives once, each key's events in order, and a hostile bundle costs only its bad elements.
-import { type Envelope } from '@decnet/core';
+import { EVENTS, rootPattern, type Envelope } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,14 +40,14 @@ describe('bundle records on Kafka', () => {
     const producer = transport.connect('collector', log);
     const consumer = transport.connect('ingester', log);
     const seen: Envelope[] = [];
-    const sub = consumer.subscribe('log.event.>', (e) => void seen.push(e), { fromBeginning: true, concurrency: 50 });
+    const sub = consumer.subscribe(EVENTS.logEvent.pattern, (e) => void seen.push(e), { fromBeginning: true, concurrency: 50 });
     await sub.ready;
     const N = 3_000;
     const keys = Array.from({ length: 17 }, (_, k) => `198.51.100.${k}`);
     // Issued in one go, as the collector does under load: one flush, bundled per partition.
     await Promise.all(
       Array.from({ length: N }, (_, i) =>
-        producer.publish(i % 3 === 0 ? 'log.event.http' : 'log.event.ssh', { i, key: keys[i % keys.length] }, { key: keys[i % keys.length], id: `b-${i}` }),
+        producer.publish(i % 3 === 0 ? EVENTS.logEvent.subject('http') : EVENTS.logEvent.subject('ssh'), { i, key: keys[i % keys.length] }, { key: keys[i % keys.length], id: `b-${i}` }),
       ),
     );
     await eventually(() => seen.length >= N, 30_000);
@@ -58,7 +58,7 @@ describe('bundle records on Kafka', () => {
       const order = seen.filter((e) => e.payload.key === key).map((e) => e.payload.i as number);
       expect(order).toEqual([...order].sort((a, b) => a - b));
     }
-    expect(seen.find((e) => e.id === 'b-3')?.topic).toBe('log.event.http');
+    expect(seen.find((e) => e.id === 'b-3')?.topic).toBe(EVENTS.logEvent.subject('http'));
     expect(consumer.stats()).toMatchObject({ malformed: 0, handlerErrors: 0 });
     const records = await rawRecords(`${prefix}.log`, N);
     expect(records.reduce((t, r) => t + r.events, 0)).toBe(N);
@@ -72,9 +72,9 @@ describe('bundle records on Kafka', () => {
     const transport = await openKafkaTransport({ brokers, prefix: `${prefix}-h`, instanceId: 'victim', log });
     const bus = transport.connect('profiler', log);
     const seen: Envelope[] = [];
-    const sub = bus.subscribe('attacker.>', (e) => void seen.push(e));
+    const sub = bus.subscribe(rootPattern('attacker'), (e) => void seen.push(e));
     await sub.ready;
-    const good = (id: string, topic = 'attacker.observed') => ({ v: 1, id, topic, type: 'observed', ts: 1, payload: {} });
+    const good = (id: string, topic: string = EVENTS.attackerObserved.subject) => ({ v: 1, id, topic, type: 'observed', ts: 1, payload: {} });
     const raw = new Kafka({ clientId: 'hostile', brokers, logLevel: logLevel.NOTHING }).producer();
     await raw.connect();
     const bundle = { [BUNDLE_HEADER]: '1' };
@@ -82,7 +82,7 @@ describe('bundle records on Kafka', () => {
       topic: `${prefix}-h.attacker`,
       acks: -1,
       messages: [
-        { value: JSON.stringify([good('g1'), { v: 2 }, good('x', 'attacker..bad'), good('other', 'identity.formed'), good('g2')]), headers: bundle },
+        { value: JSON.stringify([good('g1'), { v: 2 }, good('x', 'attacker..bad'), good('other', EVENTS.identityFormed.subject), good('g2')]), headers: bundle },
         { value: '[not json', headers: bundle },
         { value: JSON.stringify({ not: 'an array' }), headers: bundle },
         { value: null, headers: bundle },

@@ -1,18 +1,18 @@
-import { createEnvelope, encodeEnvelope } from '@decnet/core';
+import { EVENTS, createEnvelope, encodeEnvelope } from '@decnet/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_BUNDLE_BYTES, MAX_BUNDLE_EVENTS, bundleRuns, packBundle, unpackBundle } from './bundle.js';
 
-const encoded = (n: number, subject = 'log.event.ssh') => encodeEnvelope(createEnvelope(subject, { n }, { id: `e-${n}` }));
+const encoded = (n: number, subject = EVENTS.logEvent.subject('ssh')) => encodeEnvelope(createEnvelope(subject, { n }, { id: `e-${n}` }));
 
 describe('bundle records', () => {
   it('round-trips envelopes in order', () => {
-    const values = [encoded(1), encoded(2, 'log.event.http'), encoded(3)];
+    const values = [encoded(1), encoded(2, EVENTS.logEvent.subject('http')), encoded(3)];
     const unpacked = unpackBundle(packBundle(values));
     expect(unpacked.ok && unpacked.elements.map((e) => (e.ok ? [e.envelope.topic, e.envelope.payload.n] : e.reason))).toEqual([
-      ['log.event.ssh', 1],
-      ['log.event.http', 2],
-      ['log.event.ssh', 3],
+      [EVENTS.logEvent.subject('ssh'), 1],
+      [EVENTS.logEvent.subject('http'), 2],
+      [EVENTS.logEvent.subject('ssh'), 3],
     ]);
   });
 

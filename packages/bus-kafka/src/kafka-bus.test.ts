@@ -1,6 +1,6 @@
 // KafkaBus against the shared test broker: group sharing, distinct groups, broadcast control,
 // handler failures and closed-handle behaviour, as MemoryBus defines them.
-import { controlMessage, IllegalStateError, listenForControl, silentLogger, subjects, type Envelope } from '@decnet/core';
+import { EVENTS, rootPattern, subjectPattern, controlMessage, IllegalStateError, listenForControl, silentLogger, type Envelope } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteTopics, sleep, testBrokers, uniquePrefix } from './kafka-test-kit.fixture.js';
@@ -28,15 +28,15 @@ describe('instances of one worker share a group and split its events', () => {
   it('hands each event to exactly one of two instances, and both get some', async () => {
     const seenA: string[] = [];
     const seenB: string[] = [];
-    const subA = instanceA.connect('profiler').subscribe('attacker.>', (e) => void seenA.push(e.id));
+    const subA = instanceA.connect('profiler').subscribe(rootPattern('attacker'), (e) => void seenA.push(e.id));
     await subA.ready;
-    const subB = instanceB.connect('profiler').subscribe('attacker.>', (e) => void seenB.push(e.id));
+    const subB = instanceB.connect('profiler').subscribe(rootPattern('attacker'), (e) => void seenB.push(e.id));
     await subB.ready;
     expect(subA.group).toBe(subB.group);
 
     const bus = publisherSide.connect('collector');
     const ids = Array.from({ length: 200 }, (_, i) => `evt-${i}`);
-    await Promise.all(ids.map((id, i) => bus.publish('attacker.session.ended', { n: i }, { id, key: `198.51.100.${i % 50}` })));
+    await Promise.all(ids.map((id, i) => bus.publish(EVENTS.attackerSessionEnded.subject, { n: i }, { id, key: `198.51.100.${i % 50}` })));
     await eventually(() => seenA.length + seenB.length >= ids.length, 20_000);
     await sleep(1_000); // anything duplicated would arrive by now
 
@@ -49,13 +49,13 @@ describe('instances of one worker share a group and split its events', () => {
   it('gives every distinct group its own copy of each event', async () => {
     const got = { webhook: [] as string[], ttp: [] as string[] };
     const subs = [
-      instanceA.connect('webhook').subscribe('attacker.*', (e) => void got.webhook.push(e.id)),
-      instanceB.connect('ttp').subscribe('attacker.observed', (e) => void got.ttp.push(e.id)),
+      instanceA.connect('webhook').subscribe(subjectPattern('attacker', '*'), (e) => void got.webhook.push(e.id)),
+      instanceB.connect('ttp').subscribe(EVENTS.attackerObserved.subject, (e) => void got.ttp.push(e.id)),
     ];
     await Promise.all(subs.map((s) => s.ready));
     const bus = publisherSide.connect('profiler');
-    await bus.publish('attacker.observed', { attacker_ip: '198.51.100.7' }, { id: 'obs-1' });
-    await bus.publish('attacker.scored', { attacker_ip: '198.51.100.7' }, { id: 'score-1' });
+    await bus.publish(EVENTS.attackerObserved.subject, { attacker_ip: '198.51.100.7' }, { id: 'obs-1' });
+    await bus.publish(EVENTS.attackerScored.subject, { attacker_ip: '198.51.100.7' }, { id: 'score-1' });
     await eventually(() => got.webhook.length === 2 && got.ttp.length === 1, 15_000);
     expect(got.webhook.sort()).toEqual(['obs-1', 'score-1']);
     expect(got.ttp).toEqual(['obs-1']);
@@ -64,9 +64,9 @@ describe('instances of one worker share a group and split its events', () => {
 
   it('starts a new group at the oldest retained event when asked to', async () => {
     const bus = publisherSide.connect('ingester');
-    await bus.publish('credential.captured', { secret_kind: 'password' }, { id: 'before-1' });
+    await bus.publish(EVENTS.credentialCaptured.subject, { secret_kind: 'password' }, { id: 'before-1' });
     const seen: string[] = [];
-    const sub = instanceA.connect('reuse-correlator').subscribe('credential.>', (e) => void seen.push(e.id), { fromBeginning: true });
+    const sub = instanceA.connect('reuse-correlator').subscribe(rootPattern('credential'), (e) => void seen.push(e.id), { fromBeginning: true });
     await sub.ready;
     await eventually(() => seen.includes('before-1'), 15_000);
     await sub.unsubscribe();
@@ -84,7 +84,7 @@ describe('control messages reach every instance', () => {
     );
     await Promise.all(subs.map((s) => s.ready));
     expect(subs[0]?.group).not.toBe(subs[1]?.group);
-    await publisherSide.connect('api').publish(subjects.control('webhook'), controlMessage('stop', 'test'), { key: 'webhook' });
+    await publisherSide.connect('api').publish(EVENTS.control.subject('webhook'), controlMessage('stop', 'test'), { key: 'webhook' });
     await eventually(() => actions.length >= 2, 15_000);
     await sleep(500);
     expect(actions.sort()).toEqual(['0:stop', '1:stop']);
@@ -96,18 +96,18 @@ describe('a handler failure is counted and never stops delivery', () => {
   it('counts the throw, logs it, and delivers the next event', async () => {
     const bus = instanceA.connect('enrich');
     const seen: Envelope[] = [];
-    const sub = bus.subscribe('attacker.intel.>', (e) => {
+    const sub = bus.subscribe(subjectPattern('attacker', 'intel', '>'), (e) => {
       seen.push(e);
       if (e.payload['fail'] === true) throw new Error('boom');
     });
     await sub.ready;
     const pub = publisherSide.connect('enrich-source');
-    await pub.publish('attacker.intel.enriched', { fail: true }, { key: 'k' });
-    await pub.publish('attacker.intel.enriched', { fail: false }, { key: 'k' });
+    await pub.publish(EVENTS.attackerIntelEnriched.subject, { fail: true }, { key: 'k' });
+    await pub.publish(EVENTS.attackerIntelEnriched.subject, { fail: false }, { key: 'k' });
     await eventually(() => bus.stats().delivered === 1 && bus.stats().handlerErrors === 1, 15_000);
     expect(seen.map((e) => e.payload['fail'])).toEqual([true, false]);
     expect(seen[1]?.origin).toBe('enrich-source');
-    expect(seen[1]?.topic).toBe('attacker.intel.enriched');
+    expect(seen[1]?.topic).toBe(EVENTS.attackerIntelEnriched.subject);
     expect(seen[1]?.type).toBe('enriched');
     await sub.unsubscribe();
   });
@@ -116,11 +116,11 @@ describe('a handler failure is counted and never stops delivery', () => {
 describe('a closed handle behaves like a closed MemoryBus', () => {
   it('drops publishes after close, counts them, and refuses new subscriptions', async () => {
     const bus = publisherSide.connect('short-lived');
-    await bus.publish('email.received', { body_sha256: 'x' });
+    await bus.publish(EVENTS.emailReceived.subject, { body_sha256: 'x' });
     await bus.close();
     await bus.close();
-    await bus.publish('email.received', { body_sha256: 'y' });
+    await bus.publish(EVENTS.emailReceived.subject, { body_sha256: 'y' });
     expect(bus.stats()).toMatchObject({ published: 1, dropped: 1 });
-    expect(() => bus.subscribe('email.>', () => undefined)).toThrow(IllegalStateError);
+    expect(() => bus.subscribe(rootPattern('email'), () => undefined)).toThrow(IllegalStateError);
   });
 });

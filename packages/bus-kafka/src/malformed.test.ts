@@ -1,5 +1,5 @@
 // Hostile or broken records written straight to a topic never stop a consumer.
-import { MAX_MESSAGE_BYTES, type Envelope } from '@decnet/core';
+import { EVENTS, rootPattern, MAX_MESSAGE_BYTES, type Envelope } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 const envelope = (extra: Record<string, unknown> = {}): string =>
-  JSON.stringify({ v: 1, id: 'raw-1', topic: 'attacker.observed', type: 'observed', ts: 1, payload: {}, ...extra });
+  JSON.stringify({ v: 1, id: 'raw-1', topic: EVENTS.attackerObserved.subject, type: 'observed', ts: 1, payload: {}, ...extra });
 
 describe('malformed records are counted and skipped, and the consumer lives on', () => {
   it('skips bad JSON, wrong envelopes, oversize and header-less records, then delivers a good one', async () => {
@@ -22,12 +22,12 @@ describe('malformed records are counted and skipped, and the consumer lives on',
     const transport = await openKafkaTransport({ brokers, prefix, instanceId: 'victim', log });
     const bus = transport.connect('profiler', log);
     const seen: Envelope[] = [];
-    const sub = bus.subscribe('attacker.>', (e) => void seen.push(e));
+    const sub = bus.subscribe(rootPattern('attacker'), (e) => void seen.push(e));
     await sub.ready;
 
     const raw = new Kafka({ clientId: 'hostile', brokers, logLevel: logLevel.NOTHING }).producer();
     await raw.connect();
-    const subject = { subject: 'attacker.observed' };
+    const subject = { subject: EVENTS.attackerObserved.subject };
     const oversize = envelope({ payload: { blob: 'x'.repeat(MAX_MESSAGE_BYTES) } });
     expect(Buffer.byteLength(oversize)).toBeGreaterThan(MAX_MESSAGE_BYTES);
     await raw.send({
@@ -45,7 +45,7 @@ describe('malformed records are counted and skipped, and the consumer lives on',
     });
     await raw.disconnect();
 
-    await bus.publish('attacker.observed', { attacker_ip: '203.0.113.9' }, { id: 'good-1' });
+    await bus.publish(EVENTS.attackerObserved.subject, { attacker_ip: '203.0.113.9' }, { id: 'good-1' });
     await eventually(() => bus.stats().malformed >= 7 && seen.length >= 1, 20_000);
     await sleep(500);
 

@@ -1,5 +1,5 @@
 // Publish failures: too large for the envelope cap, or refused by the broker for good.
-import { MAX_MESSAGE_BYTES, MessageTooLargeError, silentLogger } from '@decnet/core';
+import { EVENTS, rootPattern, MAX_MESSAGE_BYTES, MessageTooLargeError, silentLogger } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ describe('a publish is refused plainly and the producer keeps working', () => {
   it('rejects an envelope over 1 MiB before it reaches Kafka', async () => {
     const transport = await openKafkaTransport({ brokers, prefix, instanceId: 'big', log: silentLogger });
     const bus = transport.connect('collector');
-    await expect(bus.publish('attacker.observed', { blob: 'x'.repeat(MAX_MESSAGE_BYTES) })).rejects.toBeInstanceOf(MessageTooLargeError);
+    await expect(bus.publish(EVENTS.attackerObserved.subject, { blob: 'x'.repeat(MAX_MESSAGE_BYTES) })).rejects.toBeInstanceOf(MessageTooLargeError);
     expect(bus.stats().published).toBe(0);
     await transport.close();
   });
@@ -38,13 +38,13 @@ describe('a publish is refused plainly and the producer keeps working', () => {
     const transport = await openKafkaTransport({ brokers, prefix: strictPrefix, instanceId: 'strict', log: silentLogger });
     const bus = transport.connect('ingester');
     const seen: string[] = [];
-    const sub = transport.connect('ttp').subscribe('email.>', (e) => void seen.push(e.id));
+    const sub = transport.connect('ttp').subscribe(rootPattern('email'), (e) => void seen.push(e.id));
     await sub.ready;
 
-    const refused = bus.publish('email.received', { body: 'y'.repeat(10_000) }, { id: 'too-big' });
+    const refused = bus.publish(EVENTS.emailReceived.subject, { body: 'y'.repeat(10_000) }, { id: 'too-big' });
     await expect(refused).rejects.toBeInstanceOf(KafkaPublishRejectedError);
     await expect(refused).rejects.toMatchObject({ topic: `${strictPrefix}.email`, reason: 'MESSAGE_TOO_LARGE' });
-    await bus.publish('email.received', { body: 'small' }, { id: 'fits' });
+    await bus.publish(EVENTS.emailReceived.subject, { body: 'small' }, { id: 'fits' });
     await eventually(() => seen.includes('fits'), 15_000);
     expect(seen).toEqual(['fits']);
     expect(bus.stats().published).toBe(1);

@@ -1,4 +1,5 @@
 // Pure tests of the topic layout, pattern-to-topic compilation, group ids and options.
+/* eslint-disable decnet-events/no-subject-literal -- the topic layout is tested on arbitrary subjects and patterns, catalogued or not. */
 import { InvalidSubjectError, matchSubject } from '@decnet/core';
 import { describe, expect, it } from 'vitest';
 import { compileOptions } from './options.js';

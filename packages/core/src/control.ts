@@ -1,25 +1,17 @@
 // Control messages: `system.<name>.control` carries stop/start/restart for one worker.
 // Every instance receives them (broadcast); stale and unknown commands are ignored.
-import * as z from 'zod/mini';
 import type { Bus, Subscription } from './bus.js';
+import { EVENTS } from './events/catalogue.js';
+import { subscribeEvent } from './events/subscribe.js';
+import type { ControlPayload } from './events/system-events.js';
 import type { Logger } from './logger.js';
-import { subjects } from './subjects.js';
+
+export type { ControlPayload } from './events/system-events.js';
 
 /** Actions a control message may carry. */
 export const CONTROL_ACTIONS = ['stop', 'start', 'restart'] as const;
 /** One of {@link CONTROL_ACTIONS}. */
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
-
-/** Payload of `system.<name>.control`. `ts` is epoch seconds. */
-export const controlPayloadSchema = z.object({
-  action: z.string(),
-  requestedBy: z.optional(z.string()),
-  ts: z.optional(z.number()),
-  /** Target one replica; absent means every instance. */
-  instance: z.optional(z.string()),
-});
-/** Validated control payload. */
-export type ControlPayload = z.infer<typeof controlPayloadSchema>;
 
 /** Builds a control payload. */
 export function controlMessage(action: ControlAction, requestedBy: string, instance?: string): ControlPayload {
@@ -39,15 +31,11 @@ export function listenForControl(
   log: Logger,
   onAction: (action: ControlAction, payload: ControlPayload) => void | Promise<void>,
 ): Subscription {
-  return bus.subscribe(
-    subjects.control(worker),
+  return subscribeEvent(
+    bus,
+    EVENTS.control,
     async (event) => {
-      const parsed = controlPayloadSchema.safeParse(event.payload);
-      if (!parsed.success) {
-        log.warn('malformed control message ignored', { worker });
-        return;
-      }
-      const payload = parsed.data;
+      const payload = event.payload;
       if (!(CONTROL_ACTIONS as readonly string[]).includes(payload.action)) {
         log.warn('unknown control action ignored', { worker, action: payload.action.slice(0, 64) });
         return;
@@ -59,6 +47,12 @@ export function listenForControl(
       }
       await onAction(payload.action as ControlAction, payload);
     },
-    { broadcast: true },
+    {
+      log,
+      pattern: EVENTS.control.subject(worker),
+      broadcast: true,
+      // Counted by subscribeEvent; every malformed command is worth a line.
+      onMalformed: () => log.warn('malformed control message ignored', { worker }),
+    },
   );
 }

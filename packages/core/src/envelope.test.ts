@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MAX_MESSAGE_BYTES, createEnvelope, decodeEnvelope, encodeEnvelope, envelopeSchema, wellFormedEnvelope } from './envelope.js';
 import { MessageTooLargeError } from './errors.js';
+import { EVENTS } from './events/catalogue.js';
 
 describe('the v1 envelope', () => {
   it('round-trips through the wire encoding', () => {
-    const env = createEnvelope('attacker.observed', { attacker_ip: '198.51.100.7' }, { key: 'x' }, 'profiler');
+    const env = createEnvelope(EVENTS.attackerObserved.subject, { attacker_ip: '198.51.100.7' }, { key: 'x' }, 'profiler');
     const decoded = decodeEnvelope(encodeEnvelope(env));
     expect(decoded).toEqual({ ok: true, envelope: env });
     expect(env.type).toBe('observed');
@@ -13,16 +14,16 @@ describe('the v1 envelope', () => {
     expect(env.origin).toBe('profiler');
   });
   it('takes the subject from the transport header, not the body', () => {
-    const env = createEnvelope('attacker.observed', {});
-    const decoded = decodeEnvelope(encodeEnvelope(env), 'attacker.scored');
-    expect(decoded.ok && decoded.envelope.topic).toBe('attacker.scored');
+    const env = createEnvelope(EVENTS.attackerObserved.subject, {});
+    const decoded = decodeEnvelope(encodeEnvelope(env), EVENTS.attackerScored.subject);
+    expect(decoded.ok && decoded.envelope.topic).toBe(EVENTS.attackerScored.subject);
   });
   it('refuses to encode more than 1 MiB', () => {
-    const env = createEnvelope('system.log', { blob: 'x'.repeat(MAX_MESSAGE_BYTES) });
+    const env = createEnvelope(EVENTS.systemLog.subject, { blob: 'x'.repeat(MAX_MESSAGE_BYTES) });
     expect(() => encodeEnvelope(env)).toThrow(MessageTooLargeError);
   });
   it('serialises Dates as strings so memory and Kafka agree', () => {
-    const env = createEnvelope('system.log', { at: new Date(0) });
+    const env = createEnvelope(EVENTS.systemLog.subject, { at: new Date(0) });
     const decoded = decodeEnvelope(encodeEnvelope(env));
     expect(decoded.ok && decoded.envelope.payload.at).toBe('1970-01-01T00:00:00.000Z');
   });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { derivedEventId, formatUuidV8, stableEventId } from './event-id.js';
+import { EVENTS } from './events/catalogue.js';
 
 const UUID_V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -12,7 +13,7 @@ describe('stable event ids', () => {
     expect(stableEventId('file/abc', 0, 'x')).toBe('494726c3-a9d2-8387-949e-e794f7951388');
     expect(stableEventId('tcp/run-1/7', 42, 'a line')).toBe('60e0a461-1431-86e0-a2e6-25e98c18c28d');
     expect(stableEventId('tcp/run-1/7', '42', Buffer.from('a line'))).toBe('60e0a461-1431-86e0-a2e6-25e98c18c28d');
-    expect(derivedEventId('parent', 'system.log')).toBe('9b11777d-d8d6-8194-9245-4ca196c9532f');
+    expect(derivedEventId('parent', EVENTS.systemLog.subject)).toBe('9b11777d-d8d6-8194-9245-4ca196c9532f');
   });
 
   it('gives RFC 9562 version 8 UUIDs, equal for equal inputs and distinct when any part differs', () => {

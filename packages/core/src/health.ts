@@ -2,36 +2,17 @@
 // to tell "alive but stuck" from "working": last progress time, events handled, loop lag.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { hostname } from 'node:os';
-import * as z from 'zod/mini';
 import type { Bus } from './bus.js';
+import { EVENTS } from './events/catalogue.js';
+import { malformedEventCounts } from './events/subscribe.js';
+import type { HealthPayload, WorkerState } from './events/system-events.js';
 import type { Logger } from './logger.js';
 import { everyNth } from './logger.js';
-import { subjects } from './subjects.js';
 
-/** Lifecycle states a worker reports (see WorkerRunner). */
-export const WORKER_STATES = ['starting', 'running', 'backoff', 'stopping', 'stopped', 'failed'] as const;
-/** One of {@link WORKER_STATES}. */
-export type WorkerState = (typeof WORKER_STATES)[number];
+export { WORKER_STATES, type HealthPayload, type WorkerState } from './events/system-events.js';
 
-/** Payload of `system.<name>.health`. Times are epoch seconds, sizes bytes. */
-export const healthPayloadSchema = z.object({
-  worker: z.string(),
-  instance: z.string(),
-  host: z.string(),
-  pid: z.number(),
-  ts: z.number(),
-  state: z.enum(WORKER_STATES),
-  uptimeS: z.number(),
-  rssBytes: z.number(),
-  heapUsedBytes: z.number(),
-  eventLoopLagMs: z.number(),
-  lastProgressTs: z.nullable(z.number()),
-  eventsHandled: z.number(),
-  restarts: z.number(),
-  detail: z.optional(z.record(z.string(), z.unknown())),
-});
-/** Validated heartbeat payload. */
-export type HealthPayload = z.infer<typeof healthPayloadSchema>;
+/** Payload of `system.<name>.health`, validated (built with core; workers beat from the start). */
+export const healthPayloadSchema = EVENTS.health.schema;
 
 /** What the heartbeat samples on each beat. */
 export interface HealthSource {
@@ -61,7 +42,9 @@ const startedAt = Date.now();
 /** Samples one heartbeat payload now. */
 export function sampleHealth(source: HealthSource): HealthPayload {
   const mem = process.memoryUsage();
-  const detail = source.detail();
+  // Payloads the worker's validating subscriptions dropped (malformed), per catalogue entry.
+  const malformed = malformedEventCounts(source.worker);
+  const detail = malformed ? { ...source.detail(), malformedEvents: malformed } : source.detail();
   return {
     worker: source.worker,
     instance: source.instance,
@@ -88,7 +71,7 @@ export function startHeartbeat(bus: Bus, source: HealthSource, intervalMs: numbe
   const warn = everyNth(log, 'warn', 'heartbeat publish failed');
   const beat = (): void => {
     bus
-      .publish(subjects.health(source.worker), sampleHealth(source), { type: 'health', key: source.worker })
+      .publish(EVENTS.health.subject(source.worker), sampleHealth(source), { type: 'health', key: source.worker })
       .catch((err: unknown) => warn({ err: (err as Error).message }));
   };
   beat();

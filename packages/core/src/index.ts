@@ -1,14 +1,15 @@
 /**
  * The ground every decnet package stands on: configuration, the diagnostics logger, the Bus
- * interface with subject matching and the v1 envelope, the in-process MemoryBus, the worker
- * contract, heartbeats and control. It has no heavy dependencies: every worker loads it.
+ * interface with subject matching and the v1 envelope, the event catalogue (every subject with its
+ * payload schema, built on first use), the in-process MemoryBus, the worker contract, heartbeats
+ * and control. It has no heavy dependencies: every worker loads it.
  *
  * ```ts
- * import { loadConfig, MemoryBroker, subjects } from '@decnet/core';
+ * import { EVENTS, MemoryBroker, silentLogger, subscribeEvent } from '@decnet/core';
  * const bus = new MemoryBroker().connect('webhook');
- * bus.subscribe('attacker.>', (event) => console.log(event.topic));
- * await bus.publish('attacker.observed', { attacker_ip: '198.51.100.7' });
- * console.log(subjects.health('webhook')); // system.webhook.health
+ * subscribeEvent(bus, EVENTS.attackerObserved, (event) => console.log(event.payload.attacker_ip), { log: silentLogger });
+ * await bus.publish(EVENTS.attackerObserved.subject, { attacker_ip: '198.51.100.7' });
+ * console.log(EVENTS.health.subject('webhook')); // system.webhook.health
  * ```
  * @module
  */
@@ -20,8 +21,8 @@ export { defaultGroup, emptyBusStats } from './bus.js';
 export type { BusKind, DecnetConfig } from './config.js';
 export { BUS_KINDS, CONFIG_KEYS, ConfigValidationError, loadConfig, readConfigFile, redactUrl } from './config.js';
 // control.ts
-export type { ControlAction, ControlPayload } from './control.js';
-export { CONTROL_ACTIONS, controlMessage, controlPayloadSchema, listenForControl } from './control.js';
+export type { ControlAction } from './control.js';
+export { CONTROL_ACTIONS, controlMessage, listenForControl } from './control.js';
 // env-reader.ts
 export type { DeprecatedEnvKeys, EnvParser, EnvReader } from './env-reader.js';
 export { absolutePath, deprecatedKeyWarning, envReader, intIn, renamedPrefix, withDeprecatedKeys } from './env-reader.js';
@@ -41,15 +42,48 @@ export {
   MessageTooLargeError,
 } from './errors.js';
 // health.ts
-export type { HealthPayload, HealthSource, WorkerState } from './health.js';
-export { WORKER_STATES, healthPayloadSchema, sampleHealth, startHeartbeat } from './health.js';
+export type { HealthSource } from './health.js';
+export { sampleHealth, startHeartbeat } from './health.js';
 // logger.ts
 export type { LogFormat, LogLevel, LogMeta, Logger, LoggerOptions } from './logger.js';
 export { LOG_FORMATS, LOG_LEVELS, createLogger, everyNth, formatPrettyLine, silentLogger } from './logger.js';
 // memory-bus.ts
 export { DEFAULT_QUEUE_SIZE, DEFAULT_RETENTION, MemoryBroker, MemoryBus, NullBus, type MemoryRetention } from './memory-bus.js';
 // subjects.ts
-export { SUBJECTS, assertLeaf, assertPattern, assertSubject, assertToken, matchSubject, subjectRoot, subjects } from './subjects.js';
+export { assertLeaf, assertPattern, assertSubject, assertToken, matchSubject, subjectRoot } from './subjects.js';
+// events/ (the catalogue)
+export type { EventName, EventRoot } from './events/catalogue.js';
+export {
+  EVENTS,
+  EVENT_LIST,
+  EVENT_ROOTS,
+  eventForSubject,
+  patternsOverlap,
+  rootPattern,
+  subjectPattern,
+} from './events/catalogue.js';
+export type {
+  AnyEventSpec,
+  EventDefinition,
+  EventParties,
+  EventSpec,
+  PayloadOf,
+  SubjectOf,
+} from './events/event-spec.js';
+export type { EventHandlerOf, EventOf, EventRoute, EventSubscribeOptions } from './events/subscribe.js';
+export { UNKNOWN_SUBJECT, malformedEventCounts, on, subscribeEvent, subscribeEvents } from './events/subscribe.js';
+export type { ControlPayload, HealthPayload, SystemLogPayload, WorkerState } from './events/system-events.js';
+export { WORKER_STATES } from './events/system-events.js';
+export type { LogEventPayload } from './events/log-events.js';
+export { LOG_SOURCES, MAX_RAW_LINE } from './events/log-events.js';
+export type {
+  AttackerObservedPayload,
+  AttackerScoredPayload,
+  SessionCommand,
+  SessionEndedPayload,
+} from './events/attacker-events.js';
+export { BEHAVIOR_CLASSES } from './events/attacker-events.js';
+export type { TtpRuleFiredPayload, TtpTaggedPayload } from './events/ttp-events.js';
 // worker.ts
 export type { WorkerContext, WorkerNeed, WorkerSpec } from './worker.js';
 export { sleep, untilAborted } from './worker.js';
@@ -58,3 +92,7 @@ export type { ShutdownHook } from './shutdown.js';
 export { onProcessShutdown, takeShutdownHooks } from './shutdown.js';
 // event-id.ts
 export { derivedEventId, formatUuidV8, stableEventId } from './event-id.js';
+
+// Deprecated
+/** @deprecated Use `EVENTS.health.schema` (the catalogue entry). */
+export { healthPayloadSchema } from './health.js';

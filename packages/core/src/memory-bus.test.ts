@@ -2,22 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBroker, NullBus } from './memory-bus.js';
 import { captureEvents, eventually } from './testing.js';
 import { InvalidSubjectError, IllegalStateError } from './errors.js';
+import { EVENTS, rootPattern, subjectPattern } from './events/catalogue.js';
 
 describe('MemoryBus delivery', () => {
   it('delivers exact and wildcard matches and nothing else', async () => {
     const broker = new MemoryBroker();
     const pub = broker.connect('pub');
     const sub = broker.connect('sub');
-    const got = captureEvents(sub, 'attacker.>');
-    const states = captureEvents(sub, 'decky.*.state');
-    await pub.publish('attacker.observed', { n: 1 });
-    await pub.publish('decky.web01.state', { n: 2 });
-    await pub.publish('identity.formed', { n: 3 });
+    const got = captureEvents(sub, rootPattern('attacker'));
+    const states = captureEvents(sub, EVENTS.deckyState.pattern);
+    await pub.publish(EVENTS.attackerObserved.subject, { n: 1 });
+    await pub.publish(EVENTS.deckyState.subject('web01'), { n: 2 });
+    await pub.publish(EVENTS.identityFormed.subject, { n: 3 });
     await got.waitFor(1);
     await states.waitFor(1);
     await new Promise((r) => setTimeout(r, 10));
-    expect(got.events.map((e) => e.topic)).toEqual(['attacker.observed']);
-    expect(states.events.map((e) => e.topic)).toEqual(['decky.web01.state']);
+    expect(got.events.map((e) => e.topic)).toEqual([EVENTS.attackerObserved.subject]);
+    expect(states.events.map((e) => e.topic)).toEqual([EVENTS.deckyState.subject('web01')]);
   });
 
   it('gives each group its own copy that handlers cannot share by mutation', async () => {
@@ -233,10 +234,10 @@ describe('MemoryBus retention for groups that start fromBeginning', () => {
   it('delivers to a new group what was published before it subscribed, oldest first, then live events', async () => {
     const broker = new MemoryBroker();
     const pub = broker.connect('collector');
-    for (let n = 1; n <= 3; n++) await pub.publish('log.event.ssh', { n });
-    await pub.publish('attacker.observed', { n: 99 });
-    const late = collect(broker.connect('ingester'), 'log.event.*', { fromBeginning: true });
-    await pub.publish('log.event.http', { n: 4 });
+    for (let n = 1; n <= 3; n++) await pub.publish(EVENTS.logEvent.subject('ssh'), { n });
+    await pub.publish(EVENTS.attackerObserved.subject, { n: 99 });
+    const late = collect(broker.connect('ingester'), subjectPattern('log', 'event', '*'), { fromBeginning: true });
+    await pub.publish(EVENTS.logEvent.subject('http'), { n: 4 });
     await eventually(() => late.seen.length === 4);
     expect(late.seen).toEqual([1, 2, 3, 4]);
   });

@@ -1,6 +1,6 @@
 // Subject grammar and matching. Subjects are dot-separated tokens; patterns add `*`
-// (exactly one token) and `>` (one or more trailing tokens). Builders stamp parameterised
-// tokens so no caller concatenates subjects by hand.
+// (exactly one token) and `>` (one or more trailing tokens). The subjects themselves, with their
+// builders and payloads, are in the event catalogue (events/catalogue.ts).
 import { InvalidSubjectError } from './errors.js';
 
 /** Characters a single token may never contain. */
@@ -79,46 +79,3 @@ export function subjectRoot(subjectOrPattern: string): string | undefined {
   const root = subjectOrPattern.split('.', 1)[0];
   return root === '*' || root === '>' ? undefined : root;
 }
-
-/** Builders for every parameterised subject family (upstream names kept exactly). */
-export const subjects = {
-  /** `system.<worker>.health`: the heartbeat. */
-  health: (worker: string): string => `system.${assertToken(worker)}.health`,
-  /** `system.<worker>.control`: stop/start/restart for one worker. */
-  control: (worker: string): string => `system.${assertToken(worker)}.control`,
-  /** `system.<leaf>` for other system subjects (`system.log`). */
-  system: (leaf: string): string => `system.${assertLeaf(leaf)}`,
-  attacker: (leaf: string): string => `attacker.${assertLeaf(leaf)}`,
-  attackerObservation: (primitive: string): string => `attacker.observation.${assertLeaf(primitive)}`,
-  identity: (leaf: string): string => `identity.${assertLeaf(leaf)}`,
-  campaign: (leaf: string): string => `campaign.${assertLeaf(leaf)}`,
-  credential: (leaf: string): string => `credential.${assertLeaf(leaf)}`,
-  attribution: (leaf: string): string => `attribution.${assertLeaf(leaf)}`,
-  smtp: (leaf: string): string => `smtp.${assertLeaf(leaf)}`,
-  ttp: (leaf: string): string => `ttp.${assertLeaf(leaf)}`,
-  /** `ttp.rule.fired.<technique>`; sub-techniques (with a dot) are rejected as upstream does. */
-  ttpRuleFired: (technique: string): string => `ttp.rule.fired.${assertToken(technique)}`,
-  decky: (name: string, leaf: string): string => `decky.${assertToken(name)}.${assertLeaf(leaf)}`,
-  deckyState: (name: string): string => `decky.${assertToken(name)}.state`,
-  topologyMutation: (topologyId: string, outcome: string): string =>
-    `topology.${assertToken(topologyId)}.mutation.${assertToken(outcome)}`,
-  topologyStatus: (topologyId: string): string => `topology.${assertToken(topologyId)}.status`,
-  canary: (token: string, outcome: string): string => `canary.${assertToken(token)}.${assertToken(outcome)}`,
-  orchestrator: (kind: string, dst: string): string => `orchestrator.${assertToken(kind)}.${assertToken(dst)}`,
-} as const;
-
-/** Subjects without parameters, exactly as upstream spells them. */
-export const SUBJECTS = {
-  attackerObserved: 'attacker.observed',
-  attackerScored: 'attacker.scored',
-  attackerFingerprinted: 'attacker.fingerprinted',
-  attackerSessionEnded: 'attacker.session.ended',
-  attackerIntelEnriched: 'attacker.intel.enriched',
-  credentialCaptured: 'credential.captured',
-  credentialReuseDetected: 'credential.reuse.detected',
-  emailReceived: 'email.received',
-  smtpProbePending: 'smtp.probe.pending',
-  ttpTagged: 'ttp.tagged',
-  systemLog: 'system.log',
-  webhookSubscriptionsChanged: 'system.webhook.subscriptions_changed',
-} as const;

@@ -1,7 +1,9 @@
 /**
  * RFC 5424 syslog for decnet: the one parser and formatter every package uses, RFC 5425 /
  * RFC 6587 stream framing, and the DECNET event record (attacker address, double-wrap unwrap,
- * bash `CMD` lines), and the shared `log.event.<service>` subject and payload shape. Pure: no sockets, timers or files, and nothing here throws on input bytes.
+ * bash `CMD` lines), and line trimming. The `log.event.<service>` subject and payload built from a
+ * record are in @decnet/core's event catalogue. Pure: no sockets, timers or files, and nothing here
+ * throws on input bytes.
  *
  * ```ts
  * import { createSyslogStreamDecoder, parseEventRecord } from '@decnet/syslog';
@@ -71,5 +73,4 @@ export {
 export type { CommandInfo, EventKind, EventRecord, EventRecordResult } from './event-record.js';
 export { parseCommandLine, parseEventRecord, toEventRecord } from './event-record.js';
 // log-event.ts
-export type { LogEventPayload } from './log-event.js';
-export { LOG_EVENT_PATTERN, logEventSubject, trimLineEnding } from './log-event.js';
+export { trimLineEnding } from './log-event.js';

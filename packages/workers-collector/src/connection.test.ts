@@ -1,6 +1,7 @@
 // One TCP connection's pure handling: framing auto-detected per frame, faults closing only the
 // connection that caused them, and fast-check over random and mutated streams (never throws).
-import { encodeOctetCounted, type LogEventPayload } from '@decnet/syslog';
+import type { LogEventPayload } from '@decnet/core';
+import { encodeOctetCounted } from '@decnet/syslog';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConnectionSession } from './connection.js';

@@ -4,9 +4,9 @@
 import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryBroker, silentLogger, type Bus, type Envelope, type Payload, type PublishOptions } from '@decnet/core';
+import { EVENTS, MemoryBroker, silentLogger, type Bus, type Envelope, type Payload, type PublishOptions } from '@decnet/core';
 import { captureEvents, eventually } from '@decnet/core/testing';
-import type { LogEventPayload } from '@decnet/syslog';
+import type { LogEventPayload } from '@decnet/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointStore } from './checkpoint-store.js';
 import { FileTailer } from './file-tailer.js';
@@ -64,7 +64,7 @@ describe('a tailed file is published line by line, once', () => {
     const path = join(dir, 'decnet.log');
     writeFileSync(path, `${line(1)}\n${line(2)}\n`);
     const bus = broker.connect('collector');
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const t = await startTailer(path, bus);
     await seen.waitFor(2);
     appendFileSync(path, `${line(3)}\n${line(4).slice(0, 20)}`);
@@ -75,13 +75,13 @@ describe('a tailed file is published line by line, once', () => {
     await seen.waitFor(4);
     await t.stop();
     expect(seqs(seen.events)).toEqual(['1', '2', '3', '4']);
-    expect(seen.events[0]?.topic).toBe('log.event.http');
+    expect(seen.events[0]?.topic).toBe(EVENTS.logEvent.subject('http'));
   });
 
   it('gives identical lines at different offsets different ids', async () => {
     const path = join(dir, 'dup.log');
     writeFileSync(path, `${line('same')}\n${line('same')}\n`);
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const t = await startTailer(path, broker.connect('collector'));
     await seen.waitFor(2);
     await t.stop();
@@ -91,7 +91,7 @@ describe('a tailed file is published line by line, once', () => {
   it('resumes after a restart without replaying, and reads what was appended meanwhile', async () => {
     const path = join(dir, 'resume.log');
     writeFileSync(path, `${line(1)}\n${line(2)}\n`);
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const first = await startTailer(path, broker.connect('collector'));
     await seen.waitFor(2);
     await first.stop();
@@ -108,7 +108,7 @@ describe('a tailed file is published line by line, once', () => {
   it('replays with the same ids when the checkpoint file is lost', async () => {
     const path = join(dir, 'lost.log');
     writeFileSync(path, `${line(1)}\n${line(2)}\n`);
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const first = await startTailer(path, broker.connect('collector'), join(dir, 'a.json'));
     await seen.waitFor(2);
     await first.stop();
@@ -136,7 +136,7 @@ describe('the checkpoint advances only after the bus acknowledged', () => {
       close: () => inner.close(),
       stats: () => inner.stats(),
     };
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const t = await startTailer(path, gated);
     await new Promise((r) => setTimeout(r, 150));
     await t.checkpoints.flush();
@@ -152,7 +152,7 @@ describe('rotation, truncation and over-cap lines lose nothing good', () => {
   it('drains the old file after a rename rotation, then follows the new one', async () => {
     const path = join(dir, 'rot.log');
     writeFileSync(path, `${line(1)}\n`);
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const t = await startTailer(path, broker.connect('collector'));
     await seen.waitFor(1);
     renameSync(path, `${path}.1`);
@@ -170,7 +170,7 @@ describe('rotation, truncation and over-cap lines lose nothing good', () => {
   it('re-reads a truncated file from the start with new ids, even for a repeated line', async () => {
     const path = join(dir, 'trunc.log');
     writeFileSync(path, `${line(1)}\n${line(2)}\n`);
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const t = await startTailer(path, broker.connect('collector'));
     await seen.waitFor(2);
     truncateSync(path, 0);
@@ -186,7 +186,7 @@ describe('rotation, truncation and over-cap lines lose nothing good', () => {
   it('detects a copytruncate that re-grew past the old offset (its first line changed)', async () => {
     const path = join(dir, 'regrow.log');
     writeFileSync(path, `${line(1)}\n`);
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const t = await startTailer(path, broker.connect('collector'));
     await seen.waitFor(1);
     writeFileSync(path, `${line('a')}\n${line('b')}\n`);
@@ -198,7 +198,7 @@ describe('rotation, truncation and over-cap lines lose nothing good', () => {
   it('skips a line longer than the cap and keeps the lines around it', async () => {
     const path = join(dir, 'big.log');
     writeFileSync(path, `${line(1)}\n${'<134>1 - d s - e - '.padEnd(5000, 'x')}\n${line(2)}\n`);
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const t = await startTailer(path, broker.connect('collector'), join(dir, 'state.json'), 1024);
     await seen.waitFor(2);
     appendFileSync(path, `${'y'.repeat(300_000)}`);

@@ -52,9 +52,6 @@ export { RetryingPublisher } from './publisher.js';
 // session-aggregator.ts
 export type { SessionCommand, SessionEndedPayload } from './session-aggregator.js';
 export { MAX_COMMANDS_PER_IP, MAX_TRACKED_IPS, SessionAggregator } from './session-aggregator.js';
-// The log-event shape lives in @decnet/syslog (shared with the listener); re-exported here.
-export type { LogEventPayload } from '@decnet/syslog';
-export { LOG_EVENT_PATTERN, logEventSubject } from '@decnet/syslog';
 // worker.ts
 export type { CollectorHooks } from './worker.js';
 export { runCollector } from './worker.js';

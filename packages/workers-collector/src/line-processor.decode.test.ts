@@ -1,6 +1,7 @@
 // Stored text is the emitter's original: the collector undoes @decnet/syslog's event escaping
 // for params and MSG, and keeps the line itself as received.
-import { formatEventLine, type LogEventPayload } from '@decnet/syslog';
+import { type LogEventPayload } from '@decnet/core';
+import { formatEventLine } from '@decnet/syslog';
 import { describe, expect, it } from 'vitest';
 import { LineProcessor } from './line-processor.js';
 import { COLLECTOR_DEFAULTS } from './options.js';

@@ -1,9 +1,10 @@
 // One line in, one decision out: parsed lines become stably-identified log.event.* items;
 // noise, repeats and malformed input are counted and never published.
-import type { LogEventPayload } from '@decnet/syslog';
+import type { LogEventPayload } from '@decnet/core';
 import { describe, expect, it } from 'vitest';
 import { LineProcessor, type LineOutcome, type PublishItem } from './line-processor.js';
 import { COLLECTOR_DEFAULTS, type CompiledCollectorOptions } from './options.js';
+import { EVENTS } from '@decnet/core';
 
 const enc = new TextEncoder();
 const bytes = (s: string): Uint8Array => enc.encode(s);
@@ -27,7 +28,7 @@ describe('accepted lines become log.event.<service> items keyed by attacker', ()
     const { p } = processor();
     const [item, ...rest] = items(p.process(bytes(AUTH), 'file', 'file/gen1', 0));
     expect(rest).toHaveLength(0);
-    expect(item?.subject).toBe('log.event.ssh');
+    expect(item?.subject).toBe(EVENTS.logEvent.subject('ssh'));
     expect(item?.key).toBe('192.168.1.5');
     expect(item?.type).toBe('auth_attempt');
     const payload = item?.payload as LogEventPayload;
@@ -57,7 +58,7 @@ describe('accepted lines become log.event.<service> items keyed by attacker', ()
   it('sanitises service names that cannot stand in a subject token', () => {
     const { p } = processor();
     const [item] = items(p.process(bytes('<134>1 2024-01-15T12:00:00Z d1 we.ird>*app - ev -'), 'tcp', 't', 0));
-    expect(item?.subject).toBe('log.event.we_ird__app');
+    expect(item?.subject).toBe(EVENTS.logEvent.subject('we_ird__app'));
     expect((item?.payload as LogEventPayload).service).toBe('we.ird>*app');
   });
   it('keeps invalid UTF-8 lines, flagged and counted', () => {
@@ -95,7 +96,7 @@ describe('optional notifications derive their ids from the event', () => {
   it('adds upstream\'s five-key system.log when asked', () => {
     const { p } = processor({ systemLog: true });
     const [event, note] = items(p.process(bytes(AUTH), 'file', 'f', 0));
-    expect(note?.subject).toBe('system.log');
+    expect(note?.subject).toBe(EVENTS.systemLog.subject);
     expect(note?.type).toBe('auth_attempt');
     expect(note?.payload).toEqual({
       decky: 'omega-decky',
@@ -114,7 +115,7 @@ describe('optional notifications derive their ids from the event', () => {
     items(p.process(cmd('0:20', 'cat /etc/passwd  | head'), 'file', 'f', 1));
     const rec = bytes('<134>1 2026-05-02T06:00:30+00:00 omega-decky sessrec - session_recorded [relay@55555 sid="s1" service="ssh" src_ip="192.168.1.5" duration_s="25" bytes="10" truncated="false"]');
     const out = items(p.process(rec, 'file', 'f', 2));
-    const session = out.find((i) => i.subject === 'attacker.session.ended');
+    const session = out.find((i) => i.subject === EVENTS.attackerSessionEnded.subject);
     expect(session?.type).toBe('session.ended');
     expect(session?.payload).toMatchObject({
       session_id: 's1',

@@ -1,10 +1,10 @@
 // The pure heart of the collector: one line in, one decision out — publish (with its stable id,
 // subject, key and payload), filtered, or malformed — plus counters. No sockets, files or bus.
-import { decodeEventRecord, logEventSubject, parseEventRecord, trimLineEnding, type EventRecord, type LogEventPayload } from '@decnet/syslog';
-import { SUBJECTS, derivedEventId, stableEventId, subjects } from '@decnet/core';
+import { decodeEventRecord, parseEventRecord, trimLineEnding, type EventRecord } from '@decnet/syslog';
+import { EVENTS, derivedEventId, stableEventId, type LogEventPayload, type SessionEndedPayload } from '@decnet/core';
 import { ConnectRateLimiter, NoiseFilter } from './filter.js';
 import type { CompiledCollectorOptions } from './options.js';
-import { SessionAggregator, type SessionEndedPayload } from './session-aggregator.js';
+import { SessionAggregator } from './session-aggregator.js';
 
 /** How a line reached the collector. */
 export type LineTransport = 'udp' | 'tcp' | 'file';
@@ -139,11 +139,11 @@ export class LineProcessor {
       invalid_utf8: message.invalidUtf8,
     };
     const items: PublishItem[] = [
-      { subject: logEventSubject(record.service), payload, id, key: record.attacker_ip, type: record.event_type },
+      { subject: EVENTS.logEvent.subject(record.service), payload, id, key: record.attacker_ip, type: record.event_type },
     ];
     if (this.systemLog) {
       items.push({
-        subject: SUBJECTS.systemLog,
+        subject: EVENTS.systemLog.subject,
         payload: {
           decky: record.decky,
           service: record.service,
@@ -151,7 +151,7 @@ export class LineProcessor {
           attacker_ip: record.attacker_ip,
           timestamp: record.timestamp,
         },
-        id: derivedEventId(id, 'system.log'),
+        id: derivedEventId(id, EVENTS.systemLog.subject),
         key: record.attacker_ip,
         type: record.event_type,
       });
@@ -160,9 +160,9 @@ export class LineProcessor {
     if (session) {
       this.counters.sessions++;
       items.push({
-        subject: subjects.attacker('session.ended'),
+        subject: EVENTS.attackerSessionEnded.subject,
         payload: session,
-        id: derivedEventId(id, 'attacker.session.ended'),
+        id: derivedEventId(id, EVENTS.attackerSessionEnded.subject),
         key: record.attacker_ip,
         type: 'session.ended',
       });

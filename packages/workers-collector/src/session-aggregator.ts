@@ -1,6 +1,7 @@
 // Port of upstream's collector-side session aggregation: remember each attacker's shell
 // commands for a while, and when sessrec reports `session_recorded`, publish the commands that
 // fell inside the session as `attacker.session.ended` (the profiler's behaviour input).
+import type { SessionCommand, SessionEndedPayload } from '@decnet/core';
 import type { EventRecord } from '@decnet/syslog';
 import { UNKNOWN_ATTACKER_IP } from '@decnet/syslog';
 
@@ -11,32 +12,8 @@ export const MAX_TRACKED_IPS = 10_000;
 /** Expired commands are swept at most this often. */
 const SWEEP_INTERVAL_MS = 10_000;
 
-/** One command inside an `attacker.session.ended` payload. */
-export interface SessionCommand {
-  id: string;
-  command_text: string;
-  ts: string;
-  decky: string;
-  service: string;
-  uid?: string;
-  user?: string;
-  src?: string;
-  pwd?: string;
-}
-
-/** The `attacker.session.ended` payload (upstream's fields, kept exactly). */
-export interface SessionEndedPayload {
-  [key: string]: unknown;
-  session_id: string;
-  attacker_uuid: null;
-  attacker_ip: string;
-  decky_id: string;
-  service: string;
-  ended_at: string;
-  duration_s: number;
-  commands: SessionCommand[];
-  shard_path: string | null;
-}
+// The payload's shape is the event catalogue's (@decnet/core); re-exported for this package's users.
+export type { SessionCommand, SessionEndedPayload };
 
 interface StoredCommand {
   readonly at: number;

@@ -7,9 +7,10 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MemoryBroker, silentLogger, type Bus, type WorkerContext } from '@decnet/core';
+import { EVENTS, MemoryBroker, silentLogger, type Bus, type WorkerContext } from '@decnet/core';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
-import { encodeOctetCounted, type LogEventPayload } from '@decnet/syslog';
+import type { LogEventPayload } from '@decnet/core';
+import { encodeOctetCounted } from '@decnet/syslog';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LineCounters } from './line-processor.js';
 import type { BoundPorts, NetworkCounters } from './network.js';
@@ -98,13 +99,13 @@ function closed(s: Socket): Promise<void> {
 
 describe('real syslog clients reach the bus as log.event.* events', () => {
   it('accepts `logger --rfc5424` over UDP', async () => {
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const c = await startCollector(broker.connect('collector'));
     await logger(['-d', '-P', String(c.ports.udp), '-t', 'ssh', '--msgid', 'auth_attempt', '--sd-id', 'relay@55555',
       '--sd-param', 'src_ip="203.0.113.9"', '--sd-param', 'principal="ro\\]ot"', 'hello over udp']);
     const [event] = await seen.waitFor(1);
     await c.stop();
-    expect(event?.topic).toBe('log.event.ssh');
+    expect(event?.topic).toBe(EVENTS.logEvent.subject('ssh'));
     expect(event?.payload).toMatchObject({
       service: 'ssh',
       event_type: 'auth_attempt',
@@ -116,7 +117,7 @@ describe('real syslog clients reach the bus as log.event.* events', () => {
   });
 
   it('accepts 200 lines from `logger --octet-count -T` in order, each with its own id', async () => {
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const c = await startCollector(broker.connect('collector'));
     const file = join(dir, 'lines.txt');
     writeFileSync(file, Array.from({ length: 200 }, (_, i) => `attempt ${i} src_ip=198.51.100.${i % 200}`).join('\n') + '\n');
@@ -131,7 +132,7 @@ describe('real syslog clients reach the bus as log.event.* events', () => {
   });
 
   it('accepts newline-framed TCP and the last unterminated line at close', async () => {
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const c = await startCollector(broker.connect('collector'));
     const s = await open(c.ports.tcp);
     s.end(`${line(1)}\n${line(2)}\r\n${line(3)}`);
@@ -143,7 +144,7 @@ describe('real syslog clients reach the bus as log.event.* events', () => {
 
 describe('bad clients are counted and cut off; good clients lose nothing', () => {
   it('closes a client whose framing is lost while another client keeps sending', async () => {
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const c = await startCollector(broker.connect('collector'));
     const good = await open(c.ports.tcp);
     const bad = await open(c.ports.tcp);
@@ -163,7 +164,7 @@ describe('bad clients are counted and cut off; good clients lose nothing', () =>
   });
 
   it('counts malformed lines, invalid UTF-8 and over-cap frames, and keeps the good lines', async () => {
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const c = await startCollector(broker.connect('collector'), { maxLineBytes: 1024 });
     const s = await open(c.ports.tcp);
     s.write('not syslog at all\n');
@@ -187,7 +188,7 @@ describe('bad clients are counted and cut off; good clients lose nothing', () =>
   });
 
   it('refuses connections beyond the cap and serves the others', async () => {
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const c = await startCollector(broker.connect('collector'), { maxConnections: 2 });
     const a = await open(c.ports.tcp);
     const b = await open(c.ports.tcp);
@@ -201,7 +202,7 @@ describe('bad clients are counted and cut off; good clients lose nothing', () =>
   });
 
   it('drops noise apps and rate-limits repeated connects', async () => {
-    const seen = captureEvents(broker.connect('probe'), 'log.event.>');
+    const seen = captureEvents(broker.connect('probe'), EVENTS.logEvent.pattern);
     const c = await startCollector(broker.connect('collector'), { rlWindowSec: 60 });
     const s = await open(c.ports.tcp);
     s.write('<38>1 2026-04-27T03:08:48+00:00 gw sshd 940 - - Failed password for root from 157.66.144.16 port 42772 ssh2\n');
@@ -210,7 +211,7 @@ describe('bad clients are counted and cut off; good clients lose nothing', () =>
     await seen.waitFor(2);
     await eventually(() => c.detail().lines?.lines === 7);
     await c.stop();
-    expect(seen.events.map((e) => e.topic)).toEqual(['log.event.smtp', 'log.event.http']);
+    expect(seen.events.map((e) => e.topic)).toEqual([EVENTS.logEvent.subject('smtp'), EVENTS.logEvent.subject('http')]);
     expect(c.detail().lines).toMatchObject({ filteredNoise: 1, rateLimited: 4 });
   });
 });

@@ -21,4 +21,4 @@ export const worker: WorkerSpec = {
 };
 
 export type { FaultMode } from './probe.js';
-export { FAULT_MODES, handleFixtureEvent } from './probe.js';
+export { FAULT_MODES, answerPing, raiseFault } from './probe.js';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Test files may read Kafka directly (workers themselves only see core's Bus).
 import { openKafkaTransport } from '@decnet/bus-kafka';
-import { silentLogger, type BusTransport, type Envelope } from '@decnet/core';
+import { EVENTS, silentLogger, type BusTransport, type Envelope } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
 import { makeTestPki, type TestPki } from '@decnet/pki/testing';
 
@@ -85,7 +85,7 @@ describe('forwarder to listener: restarts of either side lose nothing and duplic
     const events: Envelope[] = [];
     const ids = new Set<string>();
     const sub = transport.connect('e2e-test').subscribe(
-      'log.event.>',
+      EVENTS.logEvent.pattern,
       (e) => {
         events.push(e);
         ids.add(e.id);

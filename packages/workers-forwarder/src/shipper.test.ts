@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryBroker, silentLogger, type Envelope } from '@decnet/core';
+import { EVENTS, MemoryBroker, silentLogger, type Envelope } from '@decnet/core';
 import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import { LINK_ALPN, decodeLinkMessage, encodeAckFrame, type CertPaths } from '@decnet/pki';
@@ -134,7 +134,7 @@ function forwarder(port: number, env: Record<string, string> = {}): { runner: Wo
     log: silentLogger,
     control: false,
   });
-  const health = captureEvents(broker.connect('t'), 'system.forwarder.health').events;
+  const health = captureEvents(broker.connect('t'), EVENTS.health.subject('forwarder')).events;
   runner.start();
   cleanups.push(async () => {
     await runner.close();

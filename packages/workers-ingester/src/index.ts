@@ -38,10 +38,8 @@ export { notificationsFor } from './notifications.js';
 export type { CompiledIngesterOptions, IngesterOptions } from './options.js';
 export { INGESTER_DEFAULTS, compileIngesterOptions, defaultAckMode } from './options.js';
 // payload.ts
-export type { IngestEvent, LogEventPayload } from './payload.js';
-export { MAX_INDEXED_TEXT, logEventPayloadSchema, safeText, toIngestEvent } from './payload.js';
-// The subject family lives in @decnet/syslog (shared with its producers); re-exported here.
-export { LOG_EVENT_PATTERN } from '@decnet/syslog';
+export type { IngestEvent, IngestedPayload } from './payload.js';
+export { INGESTED_FIELDS, MAX_INDEXED_TEXT, logEventPayloadSchema, safeText, toIngestEvent } from './payload.js';
 // batch-writer.ts
 export type { BatchOutcome, StoreOptions } from './batch-writer.js';
 export { PROGRESS_STATE_KEY, writeBatch } from './batch-writer.js';

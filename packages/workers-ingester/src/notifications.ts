@@ -2,7 +2,7 @@
 // inserted, with ids derived from the event ids, so a consumer can deduplicate:
 // `credential.captured` per attempt, `email.received` and `smtp.probe.pending` per stored mail,
 // and one `system.log` `batch_committed` per non-empty batch (upstream's subjects and fields).
-import { SUBJECTS, derivedEventId } from '@decnet/core';
+import { EVENTS, derivedEventId } from '@decnet/core';
 import { emailReceivedPayload, smtpProbePayload } from './email.js';
 import type { BatchOutcome } from './batch-writer.js';
 
@@ -20,7 +20,7 @@ export function notificationsFor(outcome: BatchOutcome): Notification[] {
   const out: Notification[] = [];
   for (const c of outcome.credentials) {
     out.push({
-      subject: SUBJECTS.credentialCaptured,
+      subject: EVENTS.credentialCaptured.subject,
       payload: {
         secret_sha256: c.secretSha256,
         secret_kind: c.secretKind,
@@ -28,7 +28,7 @@ export function notificationsFor(outcome: BatchOutcome): Notification[] {
         decky: c.deckyName,
         service: c.service,
       },
-      id: derivedEventId(c.eventId, SUBJECTS.credentialCaptured),
+      id: derivedEventId(c.eventId, EVENTS.credentialCaptured.subject),
       key: c.attackerIp,
       type: 'captured',
     });
@@ -39,9 +39,9 @@ export function notificationsFor(outcome: BatchOutcome): Notification[] {
     // Upstream publishes the projection only once the profiler knows the attacker.
     if (uuid !== undefined) {
       out.push({
-        subject: SUBJECTS.emailReceived,
+        subject: EVENTS.emailReceived.subject,
         payload: emailReceivedPayload(event, uuid),
-        id: derivedEventId(event.eventId, SUBJECTS.emailReceived),
+        id: derivedEventId(event.eventId, EVENTS.emailReceived.subject),
         key: event.attackerIp,
         type: 'received',
       });
@@ -49,9 +49,9 @@ export function notificationsFor(outcome: BatchOutcome): Notification[] {
     const probe = smtpProbePayload(event);
     if (probe) {
       out.push({
-        subject: SUBJECTS.smtpProbePending,
+        subject: EVENTS.smtpProbePending.subject,
         payload: probe,
-        id: derivedEventId(event.eventId, SUBJECTS.smtpProbePending),
+        id: derivedEventId(event.eventId, EVENTS.smtpProbePending.subject),
         key: event.attackerIp,
         type: 'probe.pending',
       });
@@ -60,7 +60,7 @@ export function notificationsFor(outcome: BatchOutcome): Notification[] {
   if (outcome.inserted.length > 0) {
     const last = outcome.inserted[outcome.inserted.length - 1];
     out.push({
-      subject: SUBJECTS.systemLog,
+      subject: EVENTS.systemLog.subject,
       payload: { component: 'ingester', flushed: outcome.inserted.length, position: outcome.lastLogId === null ? null : Number(outcome.lastLogId) },
       id: derivedEventId(last?.eventId ?? '', 'batch_committed'),
       key: 'ingester',

@@ -1,6 +1,6 @@
 // Edge validation and normalisation: what Postgres cannot store is replaced, indexed text is
 // bounded, and a line whose TIMESTAMP is not a date is stored at its receive time.
-import type { LogEventPayload as ProducedPayload } from '@decnet/syslog';
+import type { LogEventPayload as ProducedPayload } from '@decnet/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type * as z from 'zod/mini';
 import { MAX_INDEXED_TEXT, logEventPayloadSchema, safeText, toIngestEvent } from './payload.js';

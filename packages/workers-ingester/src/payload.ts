@@ -1,27 +1,28 @@
-// The `log.event.<service>` payload as the ingester accepts it (validated at the edge with
-// zod/mini), and the normalised event the store writes: safe text, a real instant, string fields.
-import * as z from 'zod/mini';
+// The ingester's view of the `log.event.<service>` payload (the event catalogue's schema, cut to
+// the fields it reads, validated at the edge), and the normalised event the store writes: safe
+// text, a real instant, string fields.
+import { EVENTS, type LogEventPayload } from '@decnet/core';
 
-/** Longest `raw_line` kept; a longer one (never produced by our collectors) is refused at the edge. */
-const MAX_RAW_LINE = 1024 * 1024;
+/** The fields of a log event the ingester reads (and validates); other keys are not its business. */
+export const INGESTED_FIELDS = [
+  'timestamp',
+  'time',
+  'decky',
+  'service',
+  'event_type',
+  'attacker_ip',
+  'fields',
+  'msg',
+  'raw_line',
+  'received_at',
+  'source_worker',
+] as const satisfies readonly (keyof LogEventPayload)[];
 
-/** The fields of a log event payload the ingester reads; other keys are ignored. */
-export const logEventPayloadSchema = z.object({
-  timestamp: z.string(),
-  time: z.optional(z.nullable(z.string())),
-  decky: z.string(),
-  service: z.string(),
-  event_type: z.string(),
-  attacker_ip: z.string(),
-  fields: z.record(z.string(), z.unknown()),
-  msg: z.optional(z.nullable(z.string())),
-  raw_line: z.string().check(z.maxLength(MAX_RAW_LINE)),
-  received_at: z.optional(z.string()),
-  source_worker: z.optional(z.nullable(z.string())),
-});
+/** A validated payload, as the ingester sees it. */
+export type IngestedPayload = Pick<LogEventPayload, (typeof INGESTED_FIELDS)[number]>;
 
-/** A validated payload. */
-export type LogEventPayload = z.infer<typeof logEventPayloadSchema>;
+/** The catalogue's log.event schema, cut to {@link INGESTED_FIELDS}. */
+export const logEventPayloadSchema = EVENTS.logEvent.fieldsSchema(INGESTED_FIELDS);
 
 /** One event ready for the database: every string safe for Postgres. */
 export interface IngestEvent {
@@ -69,7 +70,7 @@ function usableDate(iso: string | null | undefined): Date | undefined {
  * Normalises a validated payload. Field values that are not strings (another publisher's
  * payload) are JSON-encoded, as upstream's emitters stringified every value.
  */
-export function toIngestEvent(eventId: string, payload: LogEventPayload, envelopeTs: number): IngestEvent {
+export function toIngestEvent(eventId: string, payload: IngestedPayload, envelopeTs: number): IngestEvent {
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(payload.fields)) {
     fields[safeText(key)] = safeText(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));

@@ -2,7 +2,7 @@
 // notifications follow for new rows only, malformed payloads are counted and skipped, and an
 // event the database refuses is isolated without losing its batch-mates.
 import { createHash } from 'node:crypto';
-import { MemoryBroker, createLogger, silentLogger, type Bus } from '@decnet/core';
+import { EVENTS, MemoryBroker, createLogger, silentLogger, type Bus } from '@decnet/core';
 import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import { attackers, bounty, credentials, logs, observed_attachments, state, type Database } from '@decnet/db';
@@ -62,7 +62,7 @@ const record = (n: number, over: Record<string, unknown> = {}) => ({
 });
 
 async function publishAll(bus: Bus, items: { id: string; payload: Record<string, unknown> }[]): Promise<void> {
-  for (const item of items) await bus.publish(`log.event.${String(item.payload.service)}`, item.payload, { id: item.id });
+  for (const item of items) await bus.publish(EVENTS.logEvent.subject(String(item.payload.service)), item.payload, { id: item.id });
 }
 
 
@@ -82,10 +82,10 @@ describe('the ingester turns log events into rows, once', () => {
   it('publishes credential.captured, smtp.probe.pending, email.received and batch_committed for new rows', async () => {
     await insertRows(database, attackers, [{ uuid: '11111111-1111-4111-8111-111111111111', ip: '203.0.113.5' }]);
     const probe = broker.connect('probe');
-    const creds = captureEvents(probe, 'credential.captured');
-    const probes = captureEvents(probe, 'smtp.probe.pending');
-    const mails = captureEvents(probe, 'email.received');
-    const batches = captureEvents(probe, 'system.log');
+    const creds = captureEvents(probe, EVENTS.credentialCaptured.subject);
+    const probes = captureEvents(probe, EVENTS.smtpProbePending.subject);
+    const mails = captureEvents(probe, EVENTS.emailReceived.subject);
+    const batches = captureEvents(probe, EVENTS.systemLog.subject);
     const runner = await host();
     const bus = broker.connect('collector');
     const auth = record(1, {
@@ -139,7 +139,7 @@ describe('the ingester turns log events into rows, once', () => {
   it('counts and skips malformed payloads, and stores the good ones around them', async () => {
     const runner = await host();
     const bus = broker.connect('collector');
-    await bus.publish('log.event.ssh', { not: 'a record' }, { id: 'bad-1' });
+    await bus.publish(EVENTS.logEvent.subject('ssh'), { not: 'a record' }, { id: 'bad-1' });
     await publishAll(bus, [{ id: 'good-1', payload: record(1) }]);
     await eventually(async () => (await countRows(database, logs)) === 1, 10_000, 50);
     await runner.stop();

@@ -2,22 +2,24 @@
 // write each batch in one transaction (retrying while the database is away, isolating an event
 // the database refuses), acknowledge per the ack mode, then publish the notifications.
 import {
+  EVENTS,
   everyNth,
   sleep,
+  subscribeEvent,
   untilAborted,
-  type Envelope,
   type SubscribeOptions,
   type WorkerContext,
 } from '@decnet/core';
 import { SchemaNotReadyError, getDatabase, isDataError, isSchemaError } from '@decnet/db';
-import { LOG_EVENT_PATTERN } from '@decnet/syslog';
 import { Batcher } from './batcher.js';
 import { FlushAbandonedError } from './errors.js';
 import { notificationsFor, type Notification } from './notifications.js';
 import { compileIngesterOptions, type IngesterOptions } from './options.js';
-import { logEventPayloadSchema, toIngestEvent, type IngestEvent } from './payload.js';
+import { INGESTED_FIELDS, toIngestEvent, type IngestEvent } from './payload.js';
 import { InsertTurns, writeBatch, type BatchOutcome } from './batch-writer.js';
 
+/** Every parsed log line, whatever its service. */
+const LOG_EVENT_PATTERN = EVENTS.logEvent.pattern;
 /** First wait after a failed transaction; doubles up to the max while the database is away. */
 const RETRY_INITIAL_MS = 250;
 const RETRY_MAX_MS = 10_000;
@@ -177,23 +179,29 @@ export async function runIngester(
     },
   );
 
-  const handler = async (event: Envelope): Promise<void> => {
-    const parsed = logEventPayloadSchema.safeParse(event.payload);
-    if (!parsed.success) {
-      counters.malformed++;
-      warnMalformed({ id: event.id, topic: event.topic, issue: parsed.error.issues[0]?.path.join('.') ?? '' });
-      return;
-    }
-    await batcher.add(toIngestEvent(event.id, parsed.data, event.ts));
-  };
-  // `concurrency` is not part of core's SubscribeOptions yet: a bus that supports it hands out up
-  // to that many events at once (commit mode then fills whole batches); others ignore it.
-  const subscribeOptions: SubscribeOptions & { concurrency?: number } = {
+  // A bus that supports `concurrency` hands out up to that many events at once (commit mode then
+  // fills whole batches); others ignore it.
+  const subscribeOptions: SubscribeOptions = {
     fromBeginning: true,
     queueSize: options.queueSize,
     concurrency: options.batchSize * (options.concurrency + 1),
   };
-  const subscription = ctx.bus.subscribe(LOG_EVENT_PATTERN, handler, subscribeOptions);
+  // Validated at the edge against the catalogue, only the fields the ingester reads (as before).
+  const subscription = subscribeEvent(
+    ctx.bus,
+    EVENTS.logEvent,
+    (event) => batcher.add(toIngestEvent(event.id, event.payload, event.ts)),
+    {
+      ...subscribeOptions,
+      log: ctx.log,
+      pattern: LOG_EVENT_PATTERN,
+      fields: INGESTED_FIELDS,
+      onMalformed: (event, reason) => {
+        counters.malformed++;
+        warnMalformed({ id: event.id, topic: event.topic, issue: reason });
+      },
+    },
+  );
   void subscription.ready.then(() => {
     if (!ctx.signal.aborted) hooks.onReady?.();
   });

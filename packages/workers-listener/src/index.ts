@@ -40,9 +40,6 @@ export { durablePublisher } from './publish.js';
 // record.ts
 export type { LineOutcome, PublishItem, TlsLogEventPayload } from './record.js';
 export { processLine } from './record.js';
-// The log-event shape lives in @decnet/syslog (shared with the collector); re-exported here.
-export type { LogEventPayload } from '@decnet/syslog';
-export { LOG_EVENT_PATTERN, logEventSubject } from '@decnet/syslog';
 // server.ts
 export type { ListenerServerOptions, ListenerTlsMaterial, ServerCounters } from './server.js';
 export { ListenerServer } from './server.js';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { eventId, forwardedSource } from './event-id.js';
 import { processLine } from './record.js';
+import { EVENTS } from '@decnet/core';
 
 const NOW = Date.parse('2026-05-02T06:00:26Z');
 const bytes = (s: string): Uint8Array => Buffer.from(s);
@@ -17,7 +18,7 @@ describe('a received line becomes the collector-shaped event, stamped with the c
     );
     expect(outcome.type).toBe('publish');
     if (outcome.type !== 'publish') return;
-    expect(outcome.item).toMatchObject({ subject: 'log.event.ssh', key: '192.0.2.4', type: 'login' });
+    expect(outcome.item).toMatchObject({ subject: EVENTS.logEvent.subject('ssh'), key: '192.0.2.4', type: 'login' });
     expect(outcome.item.payload).toMatchObject({
       source: 'tls',
       source_worker: 'agent-01',

@@ -1,16 +1,17 @@
 // One received line to one bus event: parse it, stamp provenance (the sender's certificate CN,
 // never the syslog HOSTNAME), and shape it exactly as the collector shapes local lines, so the
 // ingester reads both alike. Pure: no sockets, no bus.
-import { decodeEventRecord, logEventSubject, parseEventRecord, trimLineEnding, type LogEventPayload } from '@decnet/syslog';
+import { EVENTS, type LogEventPayload } from '@decnet/core';
+import { decodeEventRecord, parseEventRecord, trimLineEnding } from '@decnet/syslog';
 import { eventId } from './event-id.js';
 
-/** The payload of `log.event.<service>` for a line received over TLS: the shared shape, narrowed. */
-export interface TlsLogEventPayload extends LogEventPayload {
+/** The payload of `log.event.<service>` for a line received over TLS: the catalogue's shape, narrowed. */
+export type TlsLogEventPayload = LogEventPayload & {
   /** How the line arrived: always `tls` here. */
   source: 'tls';
   /** The sender's certificate CommonName: the only provenance the listener trusts. */
   source_worker: string;
-}
+};
 
 /** One event to publish. */
 export interface PublishItem {
@@ -54,7 +55,7 @@ export function processLine(bytes: Uint8Array, peer: string, source: string, pos
   return {
     type: 'publish',
     item: {
-      subject: logEventSubject(record.service),
+      subject: EVENTS.logEvent.subject(record.service),
       payload,
       id: eventId(source, position, line),
       key: record.attacker_ip,

@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryBroker, silentLogger, type Envelope } from '@decnet/core';
+import { EVENTS, MemoryBroker, silentLogger, type Envelope } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
 import { LINK_ALPN, decodeLinkMessage, encodeLineFrame, type CertPaths } from '@decnet/pki';
 import { makeTestPki, type TestPki } from '@decnet/pki/testing';
@@ -44,7 +44,7 @@ async function start(options: Partial<ListenerServerOptions> = {}): Promise<Runn
   const broker = new MemoryBroker();
   const bus = broker.connect('listener');
   const events: Envelope[] = [];
-  broker.connect('test').subscribe('log.event.>', (e) => void events.push(e), { broadcast: true, queueSize: 100_000 });
+  broker.connect('test').subscribe(EVENTS.logEvent.pattern, (e) => void events.push(e), { broadcast: true, queueSize: 100_000 });
   const server = new ListenerServer({
     bind: '127.0.0.1',
     port: 0,
@@ -102,7 +102,7 @@ describe('the listener accepts RFC 5425 over mutual TLS from certificates of the
     await eventually(() => r.events.length === 3, 10_000);
     expect(r.events.map((e) => e.payload.source_worker)).toEqual(['agent-01', 'agent-01', 'agent-01']);
     expect(r.events.map((e) => e.payload.decky)).toEqual(['forged-hostname', 'forged-hostname', 'forged-hostname']);
-    expect(r.events[0]).toMatchObject({ topic: 'log.event.ssh', type: 'login', payload: { source: 'tls', attacker_ip: '198.51.100.1', fields: { n: '1' } } });
+    expect(r.events[0]).toMatchObject({ topic: EVENTS.logEvent.subject('ssh'), type: 'login', payload: { source: 'tls', attacker_ip: '198.51.100.1', fields: { n: '1' } } });
     expect(new Set(r.events.map((e) => e.id)).size).toBe(3);
     expect(r.server.counters).toMatchObject({ connections: 1, ackedConnections: 0, published: 3, refusedTls: 0, refusedIdentity: 0 });
   });

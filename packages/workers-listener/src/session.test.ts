@@ -4,6 +4,7 @@ import { decodeLinkMessage, encodeLineFrame } from '@decnet/pki';
 import { createOctetCountingDecoder, encodeOctetCounted } from '@decnet/syslog';
 import type { PublishItem } from './record.js';
 import { LinkSession, emptyCounters, type CloseReason, type PublishResult, type SessionOptions } from './session.js';
+import { EVENTS } from '@decnet/core';
 
 const LINE = (n: number, host = 'spoofed-host'): string =>
   `<134>1 2026-05-02T06:00:25.${String(n).padStart(6, '0')}+00:00 ${host} ssh - login [relay@55555 src_ip="198.51.100.${n % 250}"] try ${n}`;
@@ -67,7 +68,7 @@ describe('plain RFC 5425 senders are identified by their certificate, not their 
     await tick();
     expect(h.published).toHaveLength(2);
     const [a, b] = h.published as [PublishItem, PublishItem];
-    expect(a.subject).toBe('log.event.ssh');
+    expect(a.subject).toBe(EVENTS.logEvent.subject('ssh'));
     expect(a.payload).toMatchObject({ source: 'tls', source_worker: 'agent-01', decky: 'spoofed-host', event_type: 'login' });
     expect(a.key).toBe('198.51.100.1');
     expect(a.id).not.toBe(b.id);

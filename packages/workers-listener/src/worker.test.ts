@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryBroker, silentLogger, type Envelope } from '@decnet/core';
+import { EVENTS, MemoryBroker, silentLogger, type Envelope } from '@decnet/core';
 import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import { makeTestPki, type TestPki } from '@decnet/pki/testing';
@@ -40,8 +40,8 @@ describe('the listener worker runs under a host like every worker', () => {
       DECNET_LISTENER_KEY: pki.listener.key,
       DECNET_LISTENER_CA: pki.ca.cert,
     });
-    const health = captureEvents(broker.connect('t1'), 'system.listener.health');
-    const logs = captureEvents(broker.connect('t2'), 'log.event.>');
+    const health = captureEvents(broker.connect('t1'), EVENTS.health.subject('listener'));
+    const logs = captureEvents(broker.connect('t2'), EVENTS.logEvent.pattern);
     runner.start();
     try {
       await eventually(() => latestDetail(health.events).state === 'listening', 10_000);
@@ -51,7 +51,7 @@ describe('the listener worker runs under a host like every worker', () => {
       await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
       socket.write(encodeOctetCounted('<134>1 2026-05-02T06:00:25Z decky-01 http - request [relay@55555 src_ip="203.0.113.9"]'));
       const [event] = await logs.waitFor(1);
-      expect(event).toMatchObject({ topic: 'log.event.http', payload: { source_worker: 'agent-01', attacker_ip: '203.0.113.9' } });
+      expect(event).toMatchObject({ topic: EVENTS.logEvent.subject('http'), payload: { source_worker: 'agent-01', attacker_ip: '203.0.113.9' } });
       await eventually(() => latestDetail(health.events).published === 1, 5_000);
       expect(health.events.at(-1)?.payload.eventsHandled).toBe(1);
       socket.destroy();
@@ -63,7 +63,7 @@ describe('the listener worker runs under a host like every worker', () => {
 
   it('idles, reporting the missing files, when the PKI does not exist yet, and stops promptly', async () => {
     const { runner, broker } = host({ DECNET_LISTENER_PORT: '0', DECNET_LISTENER_CERT: '/nonexistent/listener.crt' });
-    const health = captureEvents(broker.connect('t'), 'system.listener.health');
+    const health = captureEvents(broker.connect('t'), EVENTS.health.subject('listener'));
     runner.start();
     await eventually(() => latestDetail(health.events).state === 'waiting_for_pki', 5_000);
     expect(latestDetail(health.events).missing).toContain('/nonexistent/listener.crt');
@@ -84,7 +84,7 @@ describe('the listener worker runs under a host like every worker', () => {
       DECNET_LISTENER_CA: files.ca,
       DECNET_LISTENER_PKI_RETRY_MS: '200',
     });
-    const health = captureEvents(broker.connect('t'), 'system.listener.health');
+    const health = captureEvents(broker.connect('t'), EVENTS.health.subject('listener'));
     try {
       runner.start();
       await eventually(() => latestDetail(health.events).state === 'waiting_for_pki', 5_000);

@@ -1,7 +1,7 @@
 // The profiler hosted on the in-memory bus against real Postgres: woken by the ingester's
 // batch_committed, it publishes attacker.observed only once the row can be read, attacker.scored
 // on change, and a restart in the middle of a backlog loses and double-counts nothing.
-import { MemoryBroker, SUBJECTS, createLogger, silentLogger, type Envelope } from '@decnet/core';
+import { EVENTS, MemoryBroker, createLogger, silentLogger, type Envelope } from '@decnet/core';
 import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import { attackerUuidsByAddress, attackers, getState, type Database } from '@decnet/db';
@@ -48,7 +48,7 @@ async function host(overrides: Partial<ProfilerOptions> = {}, onBatch?: (r: Batc
 }
 
 const nudge = (): Promise<void> =>
-  broker.connect('ingester').publish(SUBJECTS.systemLog, { component: 'ingester', flushed: 1, position: null }, { type: 'batch_committed' });
+  broker.connect('ingester').publish(EVENTS.systemLog.subject, { component: 'ingester', flushed: 1, position: null }, { type: 'batch_committed' });
 
 async function eventCount(ip: string): Promise<number | undefined> {
   return (await tableRows(database, attackers, { match: { ip } }))[0]?.event_count;
@@ -71,11 +71,11 @@ describe('the profiler wakes on the ingester and announces attackers only once t
     const bus = broker.connect('observer');
     const seenRowAtPublish: (string | undefined)[] = [];
     // A separate connection reads the row the moment the notice arrives: it must already be there.
-    bus.subscribe(SUBJECTS.attackerObserved, async (e: Envelope) => {
+    bus.subscribe(EVENTS.attackerObserved.subject, async (e: Envelope) => {
       const uuids = await attackerUuidsByAddress(database.pool, [String(e.payload.attacker_ip)]);
       seenRowAtPublish.push(uuids.get(String(e.payload.attacker_ip)) === e.payload.attacker_uuid ? 'present' : 'missing');
     });
-    const scored = captureEvents(bus, SUBJECTS.attackerScored);
+    const scored = captureEvents(bus, EVENTS.attackerScored.subject);
     await insertLogs(database.pool, [
       { at: T0 + 5_000, ip: '198.51.100.2', decky: 'decky-02', service: 'http', eventType: 'request' },
       { at: T0, ip: '198.51.100.2', decky: 'decky-01', service: 'ssh', eventType: 'connection' },
@@ -118,7 +118,7 @@ describe('a restart in the middle of a backlog loses and double-counts nothing',
       fields: i % 11 === 0 ? { command: `echo ${i}` } : ({} as Record<string, string>),
     }));
     await insertLogs(database.pool, rows.slice(0, 1_500));
-    const observed = captureEvents(broker.connect('observer'), SUBJECTS.attackerObserved);
+    const observed = captureEvents(broker.connect('observer'), EVENTS.attackerObserved.subject);
 
     let batches = 0;
     let stopRequested: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 // The profiler's run loop: fold batches until caught up, then sleep until the ingester says a
 // batch committed (`system.log` `batch_committed`) or the fallback poll fires. After each
 // committed batch, publish `attacker.observed` (rows that now exist) and `attacker.scored`.
-import { SUBJECTS, derivedEventId, everyNth, sleep, subjects, type WorkerContext } from '@decnet/core';
+import { EVENTS, derivedEventId, everyNth, sleep, subscribeEvent, type WorkerContext } from '@decnet/core';
 import { SchemaNotReadyError, getDatabase, isSchemaError } from '@decnet/db';
 import { CursorCorruptError } from './errors.js';
 import { compileProfilerOptions, type ProfilerOptions } from './options.js';
@@ -33,6 +33,8 @@ export interface ProfilerCounters {
   publishFailed: number;
   failures: number;
   wakes: number;
+  /** Wake notices whose payload did not fit the catalogue (dropped, logged). */
+  malformed: number;
 }
 
 /** Optional callbacks for embedding and tests. */
@@ -68,8 +70,8 @@ async function publishNotices(ctx: WorkerContext, result: BatchResult, counters:
   const jobs: (() => Promise<void>)[] = [];
   for (const n of result.observed) {
     jobs.push(() =>
-      ctx.bus.publish(SUBJECTS.attackerObserved, n.payload, {
-        id: derivedEventId(n.attackerUuid, SUBJECTS.attackerObserved),
+      ctx.bus.publish(EVENTS.attackerObserved.subject, n.payload, {
+        id: derivedEventId(n.attackerUuid, EVENTS.attackerObserved.subject),
         key: n.payload.attacker_ip,
         type: 'observed',
       }),
@@ -77,8 +79,8 @@ async function publishNotices(ctx: WorkerContext, result: BatchResult, counters:
   }
   for (const n of result.scored) {
     jobs.push(() =>
-      ctx.bus.publish(SUBJECTS.attackerScored, n.payload, {
-        id: derivedEventId(n.attackerUuid, `${SUBJECTS.attackerScored}/${JSON.stringify(n.payload)}`),
+      ctx.bus.publish(EVENTS.attackerScored.subject, n.payload, {
+        id: derivedEventId(n.attackerUuid, `${EVENTS.attackerScored.subject}/${JSON.stringify(n.payload)}`),
         key: n.payload.attacker_ip,
         type: 'scored',
       }),
@@ -128,19 +130,30 @@ export async function runProfiler(ctx: WorkerContext, overrides: Partial<Profile
     publishFailed: 0,
     failures: 0,
     wakes: 0,
+    malformed: 0,
   };
   const wake = new Wake();
   // The ingester announces each committed batch; any system.log event is a cheap nudge.
-  const sub = ctx.bus.subscribe(
-    SUBJECTS.systemLog,
+  const warnMalformed = everyNth(ctx.log, 'warn', 'malformed wake notice dropped');
+  const sub = subscribeEvent(
+    ctx.bus,
+    EVENTS.systemLog,
     () => {
       counters.wakes++;
       wake.fire();
     },
-    { queueSize: WAKE_QUEUE_SIZE, lossy: true },
+    {
+      log: ctx.log,
+      queueSize: WAKE_QUEUE_SIZE,
+      lossy: true,
+      onMalformed: (event, reason) => {
+        counters.malformed++;
+        warnMalformed({ id: event.id, reason });
+      },
+    },
   );
   const ready = await Promise.race([sub.ready.then(() => true), sleep(60_000, ctx.signal).then(() => false)]);
-  if (!ready && !ctx.signal.aborted) ctx.log.warn('wake subscription not ready; relying on the poll', { subject: SUBJECTS.systemLog });
+  if (!ready && !ctx.signal.aborted) ctx.log.warn('wake subscription not ready; relying on the poll', { subject: EVENTS.systemLog.subject });
   hooks.onReady?.();
 
   const logBatchFailure = everyNth(ctx.log, 'warn', 'profiler batch failed; retrying', 10);
@@ -154,7 +167,7 @@ export async function runProfiler(ctx: WorkerContext, overrides: Partial<Profile
       cursor: lastCursor.lastLogId,
       holes: lastCursor.gaps.length,
       backlog,
-      subscription: subjects.system('log'),
+      subscription: EVENTS.systemLog.subject,
     });
 
   while (!ctx.signal.aborted) {

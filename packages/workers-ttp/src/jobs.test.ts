@@ -1,7 +1,7 @@
 // Event → tagging jobs, pure: upstream's topic-to-kind map and source ids, the command fan-out,
 // and the deliberate fixes (log events as sources, per-attacker reuse fan-out, ids that cannot
 // collide across attackers), plus the options' defaults and validation.
-import { createEnvelope } from '@decnet/core';
+import { EVENTS, createEnvelope } from '@decnet/core';
 import { AuthWindow } from '@decnet/ttp-engine';
 import { describe, expect, it } from 'vitest';
 import { commandSourceId, jobsFromEnvelope, type Derived, type DeriveContext, type Malformed } from './jobs.js';
@@ -23,7 +23,7 @@ const malformed = (topic: string, payload: Record<string, unknown>): string =>
 
 describe('upstream topics map to source kinds, ids and anchors', () => {
   it('fans a session out into one command source per command, plus the session and the intel catch-up', () => {
-    const d = derive('attacker.session.ended', {
+    const d = derive(EVENTS.attackerSessionEnded.subject, {
       session_id: 's1',
       attacker_ip: '198.51.100.7',
       decky_id: 'decky-01',
@@ -41,48 +41,48 @@ describe('upstream topics map to source kinds, ids and anchors', () => {
   });
 
   it('takes the fingerprint kind from the envelope type (ipv6_leak reaches its lifter)', () => {
-    expect(derive('attacker.fingerprinted', { attacker_ip: '1.2.3.4', addr: 'fe80::1' }, context(), 'ipv6_leak').jobs[0]?.source.sourceKind).toBe('ipv6_leak');
-    expect(derive('attacker.fingerprinted', { attacker_ip: '1.2.3.4', type: 'ipv6_link_local_leak' }).jobs[0]?.source.sourceKind).toBe('ipv6_leak');
-    expect(derive('attacker.fingerprinted', { attacker_ip: '1.2.3.4' }, context(), 'mystery').jobs).toEqual([]);
+    expect(derive(EVENTS.attackerFingerprinted.subject, { attacker_ip: '1.2.3.4', addr: 'fe80::1' }, context(), 'ipv6_leak').jobs[0]?.source.sourceKind).toBe('ipv6_leak');
+    expect(derive(EVENTS.attackerFingerprinted.subject, { attacker_ip: '1.2.3.4', type: 'ipv6_link_local_leak' }).jobs[0]?.source.sourceKind).toBe('ipv6_leak');
+    expect(derive(EVENTS.attackerFingerprinted.subject, { attacker_ip: '1.2.3.4' }, context(), 'mystery').jobs).toEqual([]);
   });
 
   it('anchors identity events on the identity (merged: the winner)', () => {
     const w = '33333333-3333-4333-8333-333333333333';
-    expect(derive('identity.merged', { winner_uuid: w, loser_uuid: '44444444-4444-4444-8444-444444444444' }).jobs[0]).toMatchObject({
+    expect(derive(EVENTS.identityMerged.subject, { winner_uuid: w, loser_uuid: '44444444-4444-4444-8444-444444444444' }).jobs[0]).toMatchObject({
       source: { sourceKind: 'identity', sourceId: w },
       anchor: { identityUuid: w },
     });
   });
 
   it('fans credential reuse out per attacker, with distinct source ids (upstream dropped these)', () => {
-    const d = derive('credential.reuse.detected', { id: 'r1', secret_sha256: 'ab', target_count: 3, attacker_uuids: ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'] });
+    const d = derive(EVENTS.credentialReuseDetected.subject, { id: 'r1', secret_sha256: 'ab', target_count: 3, attacker_uuids: ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'] });
     expect(d.jobs.map((j) => j.source.sourceId)).toEqual(['r1:11111111-1111-4111-8111-111111111111', 'r1:22222222-2222-4222-8222-222222222222']);
     expect(d.jobs[0]?.source.payload).toMatchObject({ credential_hash: 'ab', reuse_count: 3 });
   });
 
   it('keys canary sources by trigger and anchors them on src_ip; e-mail by stored file', () => {
-    expect(derive('canary.tok.triggered', { token_id: 'tok', trigger_id: 'trg', src_ip: '1.2.3.4' }).jobs[0]).toMatchObject({
+    expect(derive(EVENTS.canaryTriggered.subject('tok'), { token_id: 'tok', trigger_id: 'trg', src_ip: '1.2.3.4' }).jobs[0]).toMatchObject({
       source: { sourceKind: 'canary_fingerprint', sourceId: 'trg' },
       anchor: { attackerIp: '1.2.3.4' },
     });
-    expect(derive('canary.tok.placed', { token_id: 'tok', decky_name: 'd' }).jobs).toEqual([]);
-    expect(derive('email.received', { attacker_uuid: '11111111-1111-4111-8111-111111111111', stored_as: 'm.eml' }).jobs[0]?.source.sourceId).toBe('m.eml');
+    expect(derive(EVENTS.canaryPlaced.subject('tok'), { token_id: 'tok', decky_name: 'd' }).jobs).toEqual([]);
+    expect(derive(EVENTS.emailReceived.subject, { attacker_uuid: '11111111-1111-4111-8111-111111111111', stored_as: 'm.eml' }).jobs[0]?.source.sourceId).toBe('m.eml');
   });
 
   it('falls back to the envelope id, never the topic, so different attackers cannot share a tag id', () => {
-    expect(derive('attacker.observed', { attacker_ip: '1.2.3.4' }).jobs[0]?.source.sourceId).toBe('env-1');
+    expect(derive(EVENTS.attackerObserved.subject, { attacker_ip: '1.2.3.4' }).jobs[0]?.source.sourceId).toBe('env-1');
   });
 
   it('reports what makes an event unusable', () => {
-    expect(malformed('attacker.session.ended', { session_id: 's' })).toContain('attacker_ip');
-    expect(malformed('identity.formed', { identity_uuid: 'nope' })).toContain('identity_uuid');
-    expect(malformed('credential.reuse.detected', { id: 'r' })).toContain('attacker_uuids');
-    expect(malformed('log.event.ssh', { decky: 'd' })).toMatch(/log event without/);
+    expect(malformed(EVENTS.attackerSessionEnded.subject, { session_id: 's' })).toContain('attacker_ip');
+    expect(malformed(EVENTS.identityFormed.subject, { identity_uuid: 'nope' })).toContain('identity_uuid');
+    expect(malformed(EVENTS.credentialReuseDetected.subject, { id: 'r' })).toContain('attacker_uuids');
+    expect(malformed(EVENTS.logEvent.subject('ssh'), { decky: 'd' })).toMatch(/log event without/);
   });
 });
 
 describe('log events become the sources upstream never produced', () => {
-  const fromLog = (payload: Record<string, unknown>, ctx = context()) => derive(`log.event.${String(payload.service)}`, payload, ctx);
+  const fromLog = (payload: Record<string, unknown>, ctx = context()) => derive(EVENTS.logEvent.subject(String(payload.service)), payload, ctx);
 
   it('turns a shell command into a command source keyed like the session fan-out', () => {
     const d = fromLog(logEvent({ event_type: 'command', time: '2026-05-02T06:00:10.000Z', fields: { cmd: 'whoami', cwd: '/root', user: 'root', sid: 's1' } }));

@@ -3,7 +3,7 @@
 // deliberate fixes: log events become command / http_request / auth_attempt sources (upstream
 // had no producer), reuse events fan out per attacker, ids never collide across attackers.
 import { createHash } from 'node:crypto';
-import type { Envelope } from '@decnet/core';
+import { EVENTS, eventForSubject, type Envelope, type LogEventPayload, type SessionEndedPayload } from '@decnet/core';
 import { isSourceKind, type AuthWindow, type SourceKind, type TagSource } from '@decnet/ttp-engine';
 import * as z from 'zod/mini';
 
@@ -104,33 +104,31 @@ function isoInstant(v: unknown): string | undefined {
 }
 
 const objectPayload = z.record(z.string(), z.unknown());
-const sessionSchema = z.object({
-  attacker_ip: z.string().check(z.minLength(1)),
-  session_id: z.optional(z.nullable(z.string())),
-  decky_id: z.optional(z.nullable(z.string())),
-  service: z.optional(z.nullable(z.string())),
-  commands: z.optional(z.nullable(z.array(z.unknown()))),
-});
-const logEventSchema = z.object({
-  decky: z.string(),
-  service: z.string(),
-  event_type: z.string(),
-  attacker_ip: z.string().check(z.minLength(1)),
-  time: z.optional(z.nullable(z.string())),
-  timestamp: z.optional(z.string()),
-  fields: z.record(z.string(), z.unknown()),
-  msg: z.optional(z.nullable(z.string())),
-  command: z.optional(z.nullable(z.object({ command: z.string() }))),
-});
+/** The fields of a session tagging validates; its commands are read one by one, skipping damaged entries. */
+const SESSION_FIELDS = ['session_id', 'attacker_uuid', 'attacker_ip', 'decky_id', 'service'] as const satisfies readonly (keyof SessionEndedPayload)[];
+/** The fields of a log event tagging reads: the catalogue's schema, cut to them (a hot path). */
+const LOG_FIELDS = ['decky', 'service', 'event_type', 'attacker_ip', 'time', 'timestamp', 'fields', 'msg', 'command'] as const satisfies readonly (keyof LogEventPayload)[];
+
+/** The first issue of a failed parse: `<subject> without <field>`, or `<subject>: invalid <field>`. */
+function describeIssue(subject: string, payload: Payload, issues: readonly { path: readonly PropertyKey[] }[]): string {
+  const path = issues[0]?.path ?? [];
+  let value: unknown = payload;
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  const field = path.map(String).join('.') || 'payload';
+  return value === undefined ? `${subject} without ${field}` : `${subject}: invalid ${field}`;
+}
 
 function job(kind: SourceKind, sourceId: string, payload: Payload, anchor: Anchor, sessionId: unknown, deckyId: unknown): TagJob {
   return { source: { sourceKind: kind, sourceId, payload }, anchor, sessionId: text(sessionId)?.slice(0, 256) ?? null, deckyId: text(deckyId)?.slice(0, 256) ?? null };
 }
 
 function sessionEnded(envelope: Envelope, payload: Payload): Derived | Malformed {
-  const parsed = sessionSchema.safeParse(payload);
-  if (!parsed.success) return { malformed: 'attacker.session.ended without attacker_ip' };
-  const p = parsed.data;
+  const parsed = EVENTS.attackerSessionEnded.fieldsSchema(SESSION_FIELDS).safeParse(payload);
+  if (!parsed.success) return { malformed: describeIssue(envelope.topic, payload, parsed.error.issues) };
+  if (payload.commands !== undefined && payload.commands !== null && !Array.isArray(payload.commands)) {
+    return { malformed: `${envelope.topic}: invalid commands` };
+  }
+  const p = { ...parsed.data, commands: (payload.commands ?? []) as unknown[] };
   const anchor = anchorOf(payload);
   const sourceId = sourceIdOf(payload, envelope);
   const jobs: TagJob[] = [job('session', sourceId, payload, anchor, p.session_id, p.decky_id)];
@@ -164,10 +162,11 @@ function fieldText(fields: Payload, key: string): string | undefined {
 
 /** Sources derived from one parsed log record (`log.event.<service>`). */
 export function jobsFromLogEvent(envelope: Envelope, payload: Payload, context: DeriveContext): Derived | Malformed {
-  const parsed = logEventSchema.safeParse(payload);
+  const parsed = EVENTS.logEvent.fieldsSchema(LOG_FIELDS).safeParse(payload);
   if (!parsed.success) return { malformed: `log event without ${parsed.error.issues[0]?.path.join('.') ?? 'fields'}` };
   const r = parsed.data;
   const ip = r.attacker_ip;
+  if (ip.length === 0) return { malformed: 'log event without attacker_ip' };
   if (ip === 'Unknown' || ip === '-') return { jobs: [] };
   const f = r.fields;
   const parsedAt = Date.parse(r.time ?? '');
@@ -266,38 +265,44 @@ export function jobsFromEnvelope(envelope: Envelope, context: DeriveContext): De
   if (!checked.success) return { malformed: 'payload is not an object' };
   const payload = checked.data;
   const topic = envelope.topic;
-  if (topic.startsWith('log.event.')) return context.logEvents ? jobsFromLogEvent(envelope, payload, context) : { jobs: [] };
-  switch (topic) {
-    case 'attacker.session.ended':
+  if (EVENTS.logEvent.matches(topic)) return context.logEvents ? jobsFromLogEvent(envelope, payload, context) : { jobs: [] };
+  // Every other input is held to its catalogue schema first; the cases below then read leniently.
+  const spec = eventForSubject(topic);
+  if (spec && spec !== EVENTS.attackerSessionEnded) {
+    const valid = spec.schema.safeParse(payload);
+    if (!valid.success) return { malformed: describeIssue(topic, payload, valid.error.issues) };
+  }
+  switch (spec) {
+    case EVENTS.attackerSessionEnded:
       return sessionEnded(envelope, payload);
-    case 'attacker.observed':
-    case 'attacker.scored': {
+    case EVENTS.attackerObserved:
+    case EVENTS.attackerScored: {
       const anchor = anchorOf(payload);
       if (!hasAnchor(anchor)) return { malformed: `${topic} without attacker_ip` };
       const wake = anchor.attackerIp;
-      if (topic === 'attacker.scored') return { jobs: [], ...(wake ? { wake } : {}) };
+      if (spec === EVENTS.attackerScored) return { jobs: [], ...(wake ? { wake } : {}) };
       return { jobs: [job('session', sourceIdOf(payload, envelope), payload, anchor, payload.session_id, payload.decky)], ...(wake ? { wake } : {}) };
     }
-    case 'attacker.intel.enriched': {
+    case EVENTS.attackerIntelEnriched: {
       const anchor = anchorOf(payload);
       if (!hasAnchor(anchor)) return { malformed: 'attacker.intel.enriched without attacker_uuid or attacker_ip' };
       return { jobs: [job('intel', sourceIdOf(payload, envelope), payload, anchor, null, null)] };
     }
-    case 'attacker.fingerprinted': {
+    case EVENTS.attackerFingerprinted: {
       const anchor = anchorOf(payload);
       if (!hasAnchor(anchor)) return { malformed: 'attacker.fingerprinted without attacker_ip' };
       const kind = fingerprintKind(envelope, payload);
       if (!kind) return { jobs: [] };
       return { jobs: [job(kind, sourceIdOf(payload, envelope), payload, anchor, null, payload.decky)] };
     }
-    case 'identity.formed':
-    case 'identity.merged': {
+    case EVENTS.identityFormed:
+    case EVENTS.identityMerged: {
       const identityUuid = uuidLike(payload.identity_uuid) ?? uuidLike(payload.winner_uuid);
       if (!identityUuid) return { malformed: `${topic} without identity_uuid` };
       const identityPayload = { ...payload, identity_uuid: identityUuid };
       return { jobs: [job('identity', sourceIdOf(identityPayload, envelope), identityPayload, { identityUuid }, null, null)] };
     }
-    case 'credential.reuse.detected': {
+    case EVENTS.credentialReuseDetected: {
       // Upstream dropped these (lists, no anchor): one job per attacker instead.
       const uuids = (Array.isArray(payload.attacker_uuids) ? payload.attacker_uuids : []).map(uuidLike).filter((u): u is string => u !== undefined);
       const ips = (Array.isArray(payload.attacker_ips) ? payload.attacker_ips : []).map(text).filter((u): u is string => u !== undefined);
@@ -311,17 +316,21 @@ export function jobsFromEnvelope(envelope: Envelope, context: DeriveContext): De
       if (anchors.length === 0) return { malformed: 'credential.reuse.detected without attacker_uuids or attacker_ips' };
       return { jobs: anchors.map((a) => job('credential', `${base}:${a.attackerUuid ?? a.attackerIp ?? ''}`, credential, a, null, null)) };
     }
-    case 'email.received': {
+    case EVENTS.emailReceived: {
       const anchor = anchorOf(payload);
       if (!hasAnchor(anchor)) return { malformed: 'email.received without attacker_uuid or attacker_ip' };
       return { jobs: [job('email', sourceIdOf(payload, envelope, ['stored_as', 'body_sha256']), payload, anchor, null, payload.decky)] };
     }
+    case EVENTS.canaryPlaced:
+    case EVENTS.canaryTriggered:
+    case EVENTS.canaryRevoked: {
+      const anchor = anchorOf(payload, ['src_ip', 'attacker_ip', 'source_ip']);
+      if (!hasAnchor(anchor)) return { jobs: [] };
+      return { jobs: [job('canary_fingerprint', sourceIdOf(payload, envelope, ['trigger_id']), payload, anchor, null, payload.decky_name)] };
+    }
+    case undefined:
+      return { malformed: `${topic.slice(0, 256)} is not in the event catalogue` };
     default:
-      if (topic.startsWith('canary.')) {
-        const anchor = anchorOf(payload, ['src_ip', 'attacker_ip', 'source_ip']);
-        if (!hasAnchor(anchor)) return { jobs: [] };
-        return { jobs: [job('canary_fingerprint', sourceIdOf(payload, envelope, ['trigger_id']), payload, anchor, null, payload.decky_name)] };
-      }
       return { jobs: [] };
   }
 }

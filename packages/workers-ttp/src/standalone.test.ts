@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openKafkaTransport } from '@decnet/bus-kafka';
-import { silentLogger, type BusTransport } from '@decnet/core';
+import { EVENTS, silentLogger, type BusTransport } from '@decnet/core';
 import { captureEvents, eventually } from '@decnet/core/testing';
 import { attackers, ttp_tag, type Database } from '@decnet/db';
 import { countRows, insertRows, migratedScratchDatabase } from '@decnet/db/testing';
@@ -45,7 +45,7 @@ describe('the ttp bundle runs standalone on Kafka', () => {
     await insertRows(database, attackers, [{ uuid: '11111111-1111-4111-8111-111111111111', ip: '198.51.100.7' }]);
     transport = await openKafkaTransport({ brokers: brokers.split(','), prefix, instanceId: 'ttp-test', log: silentLogger });
     const bus = transport.connect('test');
-    const tagged = captureEvents(bus, 'ttp.tagged');
+    const tagged = captureEvents(bus, EVENTS.ttpTagged.subject);
     child = spawn(process.execPath, ['main.js'], {
       cwd: image,
       env: {
@@ -75,7 +75,7 @@ describe('the ttp bundle runs standalone on Kafka', () => {
     await eventually(
       async () => {
         const n = await countRows(database, ttp_tag);
-        if (n === 0) await bus.publish('attacker.session.ended', payload);
+        if (n === 0) await bus.publish(EVENTS.attackerSessionEnded.subject, payload);
         return n === 1;
       },
       90_000,

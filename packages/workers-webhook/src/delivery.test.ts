@@ -9,10 +9,11 @@ import { parseCidrList, type Cidr } from './handlers/ip-guard.js';
 import { verifySignature } from './handlers/signing.js';
 import type { Lookup } from './handlers/target.js';
 import { closedPort, startRawServer, startReceiver, type Answer, type Receiver } from './test-kit.fixture.js';
+import { EVENTS } from '@decnet/core';
 
 const SECRET = 'receiver-shared-secret';
 const LOOPBACK = parseCidrList('127.0.0.1/32') as Cidr[];
-const event: DeliveryEvent = { id: 'evt-1', topic: 'attacker.observed', type: 'observed', ts: 1_777_700_000, payload: { attacker_ip: '198.51.100.7' } };
+const event: DeliveryEvent = { id: 'evt-1', topic: EVENTS.attackerObserved.subject, type: 'observed', ts: 1_777_700_000, payload: { attacker_ip: '198.51.100.7' } };
 
 const settings = (over: Partial<DeliverySettings> = {}): DeliverySettings => ({
   timeoutMs: 2_000,
@@ -45,7 +46,7 @@ describe('a receiver can verify what it gets', () => {
     expect(req?.headers['content-type']).toBe('application/json');
     expect(req?.headers['user-agent']).toBe('decnet-webhook/1.0');
     expect(req?.headers['x-decnet-event-id']).toBe('evt-1');
-    expect(req?.headers['x-decnet-event-topic']).toBe('attacker.observed');
+    expect(req?.headers['x-decnet-event-topic']).toBe(EVENTS.attackerObserved.subject);
     const verified = verifySignature({
       secret: SECRET,
       body: req?.body ?? '',
@@ -54,7 +55,7 @@ describe('a receiver can verify what it gets', () => {
       nowS: Date.now() / 1000,
     });
     expect(verified).toBe(true);
-    expect(JSON.parse(req?.body ?? '')).toMatchObject({ v: 1, id: 'evt-1', topic: 'attacker.observed', payload: { attacker_ip: '198.51.100.7' } });
+    expect(JSON.parse(req?.body ?? '')).toMatchObject({ v: 1, id: 'evt-1', topic: EVENTS.attackerObserved.subject, payload: { attacker_ip: '198.51.100.7' } });
     // The same bytes under another timestamp (a replay) do not verify.
     expect(
       verifySignature({ secret: SECRET, body: req?.body ?? '', timestamp: String(Number(req?.headers['x-decnet-timestamp']) + 60), signature: req?.headers['x-decnet-signature'] as string, nowS: Date.now() / 1000 + 60 }),

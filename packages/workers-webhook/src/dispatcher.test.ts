@@ -1,7 +1,7 @@
 // Lanes are independent and bounded: a hanging receiver delays only its own lane, its queue
 // drops the oldest events (counted) instead of growing, and removing a subscription aborts its
 // request in flight.
-import { silentLogger } from '@decnet/core';
+import { EVENTS, rootPattern, silentLogger } from '@decnet/core';
 import { eventually } from '@decnet/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryResult, DeliverySettings } from './delivery.js';
@@ -18,7 +18,7 @@ const settings: DeliverySettings = {
   lookup: async () => [],
 };
 
-const sub = (uuid: string, url: string, patterns = ['attacker.>']): SubscriptionRow => ({
+const sub = (uuid: string, url: string, patterns = [rootPattern('attacker')]): SubscriptionRow => ({
   uuid,
   name: uuid,
   url,
@@ -35,7 +35,7 @@ const sub = (uuid: string, url: string, patterns = ['attacker.>']): Subscription
   updatedAt: new Date(),
 });
 
-const ev = (n: number, topic = 'attacker.observed'): DeliveryEvent => ({ id: `e${n}`, topic, type: 'observed', ts: 0, payload: { n } });
+const ev = (n: number, topic: string = EVENTS.attackerObserved.subject): DeliveryEvent => ({ id: `e${n}`, topic, type: 'observed', ts: 0, payload: { n } });
 
 const closers: (() => Promise<void>)[] = [];
 let abort = new AbortController();
@@ -95,9 +95,9 @@ describe('lanes follow the subscription list', () => {
   it('routes only matching topics, once per subscription even with overlapping patterns', async () => {
     const r = await receiver();
     const d = dispatcher(10);
-    d.apply([sub('a', r.url, ['attacker.>', 'attacker.observed', '*.observed'])]);
+    d.apply([sub('a', r.url, [rootPattern('attacker'), EVENTS.attackerObserved.subject, '*.observed'])]);
     expect(d.route(ev(1))).toBe(1);
-    expect(d.route(ev(2, 'credential.captured'))).toBe(0);
+    expect(d.route(ev(2, EVENTS.credentialCaptured.subject))).toBe(0);
     await eventually(() => r.requests.length === 1, 15_000, 10);
     await new Promise((res) => setTimeout(res, 100));
     expect(r.requests).toHaveLength(1);

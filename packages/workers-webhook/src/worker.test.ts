@@ -2,7 +2,7 @@
 // 127.0.0.1 (allowed by configuration): matching events are delivered signed and recorded,
 // five failures in a row disable the subscription in the database, and a change signal loads
 // new subscriptions.
-import { MemoryBroker, SUBJECTS, createLogger, silentLogger } from '@decnet/core';
+import { EVENTS, rootPattern, MemoryBroker, createLogger, silentLogger } from '@decnet/core';
 import { WorkerRunner } from '@decnet/host';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import { webhook_subscriptions, type Database } from '@decnet/db';
@@ -76,15 +76,15 @@ async function host(): Promise<{ runner: WorkerRunner; reloads: SubscriptionRow[
 describe('matching events are delivered signed and recorded', () => {
   it('delivers only subscribed topics, once per event, and stamps last_success_at', async () => {
     const r = await receiver();
-    const sub = await subscribe('siem', r.url, ['attacker.>', 'attacker.observed']);
+    const sub = await subscribe('siem', r.url, [rootPattern('attacker'), EVENTS.attackerObserved.subject]);
     await host();
     const bus = broker.connect('profiler');
-    await bus.publish(SUBJECTS.attackerObserved, { attacker_ip: '198.51.100.7' });
-    await bus.publish(SUBJECTS.credentialCaptured, { attacker_ip: '198.51.100.7' });
-    await bus.publish(SUBJECTS.attackerScored, { attacker_ip: '198.51.100.7', event_count: 3 });
+    await bus.publish(EVENTS.attackerObserved.subject, { attacker_ip: '198.51.100.7' });
+    await bus.publish(EVENTS.credentialCaptured.subject, { attacker_ip: '198.51.100.7' });
+    await bus.publish(EVENTS.attackerScored.subject, { attacker_ip: '198.51.100.7', event_count: 3 });
     await eventually(() => r.requests.length === 2, 15_000, 20);
     await new Promise((res) => setTimeout(res, 150));
-    expect(r.requests.map((q) => q.headers['x-decnet-event-topic'])).toEqual(['attacker.observed', 'attacker.scored']);
+    expect(r.requests.map((q) => q.headers['x-decnet-event-topic'])).toEqual([EVENTS.attackerObserved.subject, EVENTS.attackerScored.subject]);
     for (const q of r.requests) {
       expect(
         verifySignature({
@@ -103,11 +103,11 @@ describe('matching events are delivered signed and recorded', () => {
 describe('the circuit breaker disables a failing subscription', () => {
   it('stops after 5 consecutive failures, disables the row in the database and announces the change', async () => {
     const r = await receiver(() => ({ status: 400 }));
-    await subscribe('broken', r.url, ['attacker.>']);
+    await subscribe('broken', r.url, [rootPattern('attacker')]);
     await host();
-    const changes = captureEvents(broker.connect('observer'), SUBJECTS.webhookSubscriptionsChanged);
+    const changes = captureEvents(broker.connect('observer'), EVENTS.webhookSubscriptionsChanged.subject);
     const bus = broker.connect('profiler');
-    for (let i = 0; i < 8; i++) await bus.publish(SUBJECTS.attackerObserved, { n: i });
+    for (let i = 0; i < 8; i++) await bus.publish(EVENTS.attackerObserved.subject, { n: i });
     await eventually(async () => (await findSubscription(database.pool, 'broken'))?.enabled === false, 15_000, 20);
     const row = await findSubscription(database.pool, 'broken');
     expect(row).toMatchObject({ enabled: false, consecutiveFailures: 5, lastError: 'HTTP 400' });
@@ -123,10 +123,10 @@ describe('the circuit breaker disables a failing subscription', () => {
 
   it('resets the streak on success so sporadic failures never trip it', async () => {
     const r = await receiver((n) => ({ status: n % 2 === 0 ? 500 : 200 }));
-    await subscribe('flaky', r.url, ['attacker.>']);
+    await subscribe('flaky', r.url, [rootPattern('attacker')]);
     await host();
     const bus = broker.connect('profiler');
-    for (let i = 0; i < 12; i++) await bus.publish(SUBJECTS.attackerObserved, { n: i });
+    for (let i = 0; i < 12; i++) await bus.publish(EVENTS.attackerObserved.subject, { n: i });
     await eventually(() => r.requests.length === 12, 15_000, 20);
     await new Promise((res) => setTimeout(res, 200));
     expect(await findSubscription(database.pool, 'flaky')).toMatchObject({ enabled: true });
@@ -138,32 +138,32 @@ describe('subscriptions are reloaded on the change signal', () => {
     const { reloads } = await host();
     expect(reloads[0]).toEqual([]);
     const r = await receiver();
-    await subscribe('late', r.url, ['ttp.>']);
+    await subscribe('late', r.url, [rootPattern('ttp')]);
     const bus = broker.connect('cli');
-    await bus.publish(SUBJECTS.webhookSubscriptionsChanged, {}, { type: 'changed' });
+    await bus.publish(EVENTS.webhookSubscriptionsChanged.subject, {}, { type: 'changed' });
     await eventually(() => reloads.length >= 2 && reloads.at(-1)?.length === 1, 15_000, 20);
-    await bus.publish('ttp.tagged', { attacker_uuid: 'u' });
+    await bus.publish(EVENTS.ttpTagged.subject, { attacker_uuid: 'u' });
     await eventually(() => r.requests.length === 1, 15_000, 20);
-    expect(r.requests[0]?.headers['x-decnet-event-topic']).toBe('ttp.tagged');
+    expect(r.requests[0]?.headers['x-decnet-event-topic']).toBe(EVENTS.ttpTagged.subject);
   });
 });
 
 describe('the format column picks the body', () => {
   it('delivers in the stored format, and in a new one after it changes and reloads', async () => {
     const r = await receiver();
-    const sub = await subscribe('chat', r.url, ['attacker.>'], undefined, 'slack');
+    const sub = await subscribe('chat', r.url, [rootPattern('attacker')], undefined, 'slack');
     expect(sub).toMatchObject({ format: 'slack', url: r.url });
     const { reloads } = await host();
     expect(reloads[0]?.map((s) => s.format)).toEqual(['slack']);
     const bus = broker.connect('profiler');
-    await bus.publish(SUBJECTS.attackerObserved, { attacker_ip: '198.51.100.7' });
+    await bus.publish(EVENTS.attackerObserved.subject, { attacker_ip: '198.51.100.7' });
     await eventually(() => r.requests.length === 1, 15_000, 20);
     expect(JSON.parse(r.requests[0]?.body ?? '{}')).toHaveProperty('text');
 
     await updateRows(database, webhook_subscriptions, { format: 'discord' }, { name: 'chat' });
-    await broker.connect('cli').publish(SUBJECTS.webhookSubscriptionsChanged, {}, { type: 'changed' });
+    await broker.connect('cli').publish(EVENTS.webhookSubscriptionsChanged.subject, {}, { type: 'changed' });
     await eventually(() => reloads.length >= 2, 15_000, 20);
-    await bus.publish(SUBJECTS.attackerObserved, { attacker_ip: '198.51.100.8' });
+    await bus.publish(EVENTS.attackerObserved.subject, { attacker_ip: '198.51.100.8' });
     await eventually(() => r.requests.length === 2, 15_000, 20);
     expect(JSON.parse(r.requests[1]?.body ?? '{}')).toMatchObject({ allowed_mentions: { parse: [] } });
   });

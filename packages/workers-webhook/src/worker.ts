@@ -2,9 +2,10 @@
 // patterns covering them, route each event to the lanes it matches, record every outcome (and
 // trip breakers), and reload on `system.webhook.subscriptions_changed` and periodically.
 import {
-  SUBJECTS,
+  EVENTS,
   everyNth,
   sleep,
+  subscribeEvent,
   untilAborted,
   type Envelope,
   type Subscription,
@@ -65,7 +66,7 @@ export async function runWebhook(ctx: WorkerContext, overrides: Partial<WebhookO
     lookup: hooks.lookup ?? systemLookup,
     ...(hooks.random ? { random: hooks.random } : {}),
   };
-  const counters = { reloads: 0, reloadFailures: 0, routed: 0, unmatched: 0, tripped: 0, recordFailures: 0 };
+  const counters = { reloads: 0, reloadFailures: 0, routed: 0, unmatched: 0, tripped: 0, recordFailures: 0, malformed: 0 };
   const lastSuccessWrite = new Map<string, number>();
   const streak = new Map<string, number>();
   const logDeliveryFailure = everyNth(ctx.log, 'warn', 'webhook delivery failed', 100);
@@ -96,7 +97,7 @@ export async function runWebhook(ctx: WorkerContext, overrides: Partial<WebhookO
             counters.tripped++;
             ctx.log.warn('webhook subscription disabled by its circuit breaker', { subscription: sub.uuid, failures: r.failures });
             // Tell every instance (and ourselves) to drop it.
-            await ctx.bus.publish(SUBJECTS.webhookSubscriptionsChanged, {}, { type: 'changed' }).catch(() => undefined);
+            await ctx.bus.publish(EVENTS.webhookSubscriptionsChanged.subject, {}, { type: 'changed' }).catch(() => undefined);
           }
         } else {
           streak.set(sub.uuid, r.failures);
@@ -134,6 +135,7 @@ export async function runWebhook(ctx: WorkerContext, overrides: Partial<WebhookO
     const fresh: Subscription[] = [];
     for (const pattern of next) {
       if (busSubs.has(pattern)) continue;
+      // A relay: the payload is the receiver's business, so these subscriptions are not validated.
       const sub = ctx.bus.subscribe(pattern, (e) => onEvent(pattern, e), { queueSize: BUS_QUEUE_SIZE });
       busSubs.set(pattern, sub);
       fresh.push(sub);
@@ -155,7 +157,16 @@ export async function runWebhook(ctx: WorkerContext, overrides: Partial<WebhookO
     ctx.setHealthDetail({ ...counters, ...totals, subscriptions: lanes.length, busPatterns: reduced, lanes });
   };
 
-  const changes = ctx.bus.subscribe(SUBJECTS.webhookSubscriptionsChanged, () => requestReload(), { broadcast: true, queueSize: 16 });
+  const logMalformed = everyNth(ctx.log, 'warn', 'malformed reload signal dropped', 100);
+  const changes = subscribeEvent(ctx.bus, EVENTS.webhookSubscriptionsChanged, () => requestReload(), {
+    log: ctx.log,
+    broadcast: true,
+    queueSize: 16,
+    onMalformed: (event, reason) => {
+      counters.malformed++;
+      logMalformed({ id: event.id, reason });
+    },
+  });
   const healthTimer = setInterval(report, HEALTH_TICK_MS);
   healthTimer.unref();
   let retry = RELOAD_RETRY_INITIAL_MS;

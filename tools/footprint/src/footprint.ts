@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { healthPayloadSchema, loadConfig, silentLogger, type HealthPayload } from '@decnet/core';
+import { EVENTS, loadConfig, silentLogger, subscribeEvent, type HealthPayload } from '@decnet/core';
 import { openBusTransport } from '@decnet/host';
 import { CATALOG, populatedGroups, groupMembers, upStatePaths } from '@decnet/supervise';
 import { readProcessMemory } from './proc.js';
@@ -96,13 +96,13 @@ async function withHeartbeats(
   const transport = await openBusTransport(config, silentLogger);
   const bus = transport.connect('footprint');
   const heard = new Map<string, HealthPayload>();
-  const sub = bus.subscribe(
-    'system.*.health',
+  const sub = subscribeEvent(
+    bus,
+    EVENTS.health,
     (event) => {
-      const p = healthPayloadSchema.safeParse(event.payload);
-      if (p.success && p.data.instance.startsWith('fp-')) heard.set(p.data.worker, p.data);
+      if (event.payload.instance.startsWith('fp-')) heard.set(event.payload.worker, event.payload);
     },
-    { broadcast: true },
+    { log: silentLogger, broadcast: true },
   );
   await sub.ready;
   try {
@@ -153,7 +153,7 @@ async function measureEmbedded(env: NodeJS.ProcessEnv): Promise<LayoutReport> {
       if (child.exitCode !== null) throw new Error('decnet up exited before its first heartbeats');
       if (existsSync(healthFile)) {
         beats = (JSON.parse(readFileSync(healthFile, 'utf8')) as unknown[]).flatMap((r) => {
-          const p = healthPayloadSchema.safeParse(r);
+          const p = EVENTS.health.schema.safeParse(r);
           return p.success ? [p.data] : [];
         });
         const expected = embeddedWorkers();

@@ -3,7 +3,7 @@
 // list shows it and never a secret, test sends a signed event a receiver can verify in the
 // stored format, remove/enable/disable act on names and uuids.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { silentLogger } from '@decnet/core';
+import { rootPattern, silentLogger } from '@decnet/core';
 import { testConfig } from '@decnet/core/testing';
 import type { Database } from '@decnet/db';
 import { createScratchDatabase, type ScratchDatabase } from '@decnet/testing/postgres';
@@ -53,7 +53,7 @@ const ALLOW = { DECNET_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32' };
 
 describe('decnet webhook add validates before storing', () => {
   it('refuses a loopback URL unless DECNET_WEBHOOK_ALLOW_CIDRS allows it', async () => {
-    const refused = await webhook(['add', 'local', `http://localhost:${port}/hook`, '--pattern', 'attacker.>']);
+    const refused = await webhook(['add', 'local', `http://localhost:${port}/hook`, '--pattern', rootPattern('attacker')]);
     expect(refused.code).toBe(1);
     expect(refused.io.err()).toContain('loopback');
     expect({ n: await countRows(database, webhook_subscriptions) }).toEqual({ n: 0 });
@@ -77,12 +77,12 @@ describe('decnet webhook add validates before storing', () => {
   });
 
   it('stores an allowed subscription, prints its generated secret once, and refuses a duplicate name', async () => {
-    const added = await webhook(['add', 'local', `http://127.0.0.1:${port}/hook`, '--pattern', 'attacker.>', '--preset', 'SystemStatus'], ALLOW);
+    const added = await webhook(['add', 'local', `http://127.0.0.1:${port}/hook`, '--pattern', rootPattern('attacker'), '--preset', 'SystemStatus'], ALLOW);
     expect(added.code).toBe(0);
     expect(added.io.out()).toMatch(/^added webhook local \([0-9a-f-]{36}\) for system\.>, attacker\.>; format json\nsecret \(shown once, store it now\): [A-Za-z0-9_-]{43}\n$/);
     expect(added.io.err()).toContain('plain http');
     expect(added.io.err()).toContain('reloads subscriptions every 30 s');
-    const dup = await webhook(['add', 'local', `http://127.0.0.1:${port}/other`, '--pattern', 'ttp.>'], ALLOW);
+    const dup = await webhook(['add', 'local', `http://127.0.0.1:${port}/other`, '--pattern', rootPattern('ttp')], ALLOW);
     expect(dup.code).toBe(1);
     expect(dup.io.err()).toContain('already exists');
   });
@@ -95,7 +95,7 @@ describe('the format column', () => {
 
   it('stores --format, the format a Slack or Discord URL implies, or json; a #format= fragment moves into the column', async () => {
     const add = async (name: string, url: string, ...extra: string[]) => {
-      const res = await webhook(['add', name, url, '--pattern', 'attacker.>', '--secret', 's'.repeat(16), '--json', ...extra], ALLOW);
+      const res = await webhook(['add', name, url, '--pattern', rootPattern('attacker'), '--secret', 's'.repeat(16), '--json', ...extra], ALLOW);
       expect(res.code).toBe(0);
       return JSON.parse(res.io.out()) as { url: string; format: string };
     };
@@ -140,7 +140,7 @@ describe('list, test, enable/disable and remove', () => {
     expect(table.io.out()).toMatch(/^NAME\s+STATE\s+FORMAT\s+PATTERNS/);
     expect(table.io.out()).toMatch(/local\s+enabled\s+json\s+system\.>,attacker\.>\s+0/);
     const json = JSON.parse((await webhook(['list', '--json'])).io.out()) as Record<string, unknown>[];
-    expect(json[0]).toMatchObject({ name: 'local', enabled: true, format: 'json', topicPatterns: ['system.>', 'attacker.>'] });
+    expect(json[0]).toMatchObject({ name: 'local', enabled: true, format: 'json', topicPatterns: [rootPattern('system'), rootPattern('attacker')] });
     expect(json[0]).not.toHaveProperty('secret');
   });
 

@@ -1,7 +1,7 @@
 // `decnet webhook add|list|remove|test|enable|disable`: manage webhook subscriptions in the
 // database. A change is announced on `system.webhook.subscriptions_changed` when the Kafka bus
 // is configured; otherwise the worker picks it up at its next periodic reload.
-import { SUBJECTS, createLogger, silentLogger, type DecnetConfig } from '@decnet/core';
+import { EVENTS, createLogger, silentLogger, type DecnetConfig } from '@decnet/core';
 import { loadConfigOrExit, openBusTransport } from '@decnet/host';
 import { UsageError, parseCommandArgs, renderJson, renderTable, type CommandIO } from '../io.js';
 import type * as WebhookModule from '@decnet/worker-webhook';
@@ -62,7 +62,7 @@ async function announce(config: DecnetConfig, io: CommandIO, reloadNote: string)
   try {
     const transport = await openBusTransport(config, silentLogger, AbortSignal.timeout(ANNOUNCE_TIMEOUT_MS));
     try {
-      await transport.connect('cli').publish(SUBJECTS.webhookSubscriptionsChanged, {}, { type: 'changed' });
+      await transport.connect('cli').publish(EVENTS.webhookSubscriptionsChanged.subject, {}, { type: 'changed' });
     } finally {
       await transport.close();
     }

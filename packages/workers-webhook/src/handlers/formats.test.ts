@@ -2,10 +2,11 @@
 // the format implied by Slack/Discord hosts, and the legacy URL fragment taken apart.
 import { describe, expect, it } from 'vitest';
 import { discordBody, inferFormat, isWebhookFormat, jsonBody, slackBody, takeFormatFragment, type DeliveryEvent } from './formats.js';
+import { EVENTS } from '@decnet/core';
 
 const event: DeliveryEvent = {
   id: 'e-1',
-  topic: 'attacker.observed',
+  topic: EVENTS.attackerObserved.subject,
   type: 'observed',
   ts: 1_777_700_000.5,
   payload: { attacker_ip: '198.51.100.7', service: 'http', path: '<!channel> @everyone *bold* <http://evil|click>' },
@@ -15,14 +16,14 @@ describe('the generic body is upstream\'s envelope with an ISO timestamp', () =>
   it('has sorted keys, v:1 and the payload', () => {
     const body = jsonBody(event);
     expect(body.startsWith('{"id":"e-1","payload":{"attacker_ip"')).toBe(true);
-    expect(JSON.parse(body)).toEqual({ id: 'e-1', topic: 'attacker.observed', type: 'observed', v: 1, ts: '2026-05-02T05:33:20.500Z', payload: event.payload });
+    expect(JSON.parse(body)).toEqual({ id: 'e-1', topic: EVENTS.attackerObserved.subject, type: 'observed', v: 1, ts: '2026-05-02T05:33:20.500Z', payload: event.payload });
   });
 });
 
 describe('chat formats escape attacker-controlled text', () => {
   it('Slack: no raw <, > or & reaches mrkdwn', () => {
     const { text } = JSON.parse(slackBody(event)) as { text: string };
-    expect(text).toContain('attacker.observed');
+    expect(text).toContain(EVENTS.attackerObserved.subject);
     expect(text).toContain('&lt;!channel&gt;');
     expect(text).not.toMatch(/<!channel>|<http/);
   });

@@ -1,5 +1,6 @@
 // Patterns: validation and presets, coverage, and the reduction that keeps overlapping patterns
 // from delivering one event twice.
+/* eslint-disable decnet-events/no-subject-literal -- pattern algebra is tested on patterns as users type them, catalogued or not. */
 import { describe, expect, it } from 'vitest';
 import { covers, reducePatterns, responsiblePattern, validatePatterns } from './patterns.js';
 

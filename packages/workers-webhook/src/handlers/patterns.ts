@@ -1,13 +1,13 @@
 // Subscription patterns: validation, upstream's presets, and the reduction of many
 // subscriptions' patterns to the fewest bus subscriptions (a pattern covered by another is
 // dropped), so overlapping patterns never deliver one event twice (an upstream bug). Pure.
-import { assertPattern, matchSubject } from '@decnet/core';
+import { EVENTS, assertPattern, matchSubject, rootPattern } from '@decnet/core';
 
 /** Upstream's simple-mode presets. */
 export const PATTERN_PRESETS: Readonly<Record<string, readonly string[]>> = {
-  AttackerDetail: ['attacker.>'],
-  DeckyStatus: ['decky.*.state', 'decky.*.traffic'],
-  SystemStatus: ['system.>'],
+  AttackerDetail: [rootPattern('attacker')],
+  DeckyStatus: [EVENTS.deckyState.pattern, EVENTS.deckyTraffic.pattern],
+  SystemStatus: [rootPattern('system')],
 };
 
 /** Patterns per subscription at most. */

@@ -3,17 +3,18 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidSubscriptionError } from '../errors.js';
 import { normaliseSubscription } from './subscription.js';
+import { rootPattern } from '@decnet/core';
 
 describe('subscriptions are normalised or refused with the field named', () => {
   it('generates a secret when none is given and warns about plain http', () => {
-    const s = normaliseSubscription({ name: ' siem ', url: 'http://siem.example.com/hook', patterns: ['attacker.>'] });
-    expect(s).toMatchObject({ name: 'siem', url: 'http://siem.example.com/hook', patterns: ['attacker.>'], secretGenerated: true, warnings: ['insecure_url'] });
+    const s = normaliseSubscription({ name: ' siem ', url: 'http://siem.example.com/hook', patterns: [rootPattern('attacker')] });
+    expect(s).toMatchObject({ name: 'siem', url: 'http://siem.example.com/hook', patterns: [rootPattern('attacker')], secretGenerated: true, warnings: ['insecure_url'] });
     expect(s.secret).toHaveLength(43);
   });
 
   it('keeps a given secret and an explicit format, leaving the URL alone', () => {
     const s = normaliseSubscription({ name: 'chat', url: 'https://relay.example.com/x', secret: 's'.repeat(16), presets: ['SystemStatus'], format: 'discord' });
-    expect(s).toMatchObject({ url: 'https://relay.example.com/x', format: 'discord', secret: 's'.repeat(16), secretGenerated: false, patterns: ['system.>'], warnings: [] });
+    expect(s).toMatchObject({ url: 'https://relay.example.com/x', format: 'discord', secret: 's'.repeat(16), secretGenerated: false, patterns: [rootPattern('system')], warnings: [] });
   });
 
   it('without a format: json, or slack/discord for their webhook URLs', () => {

@@ -1,0 +1,3 @@
+import { defineDecnetProject } from '@decnet/testing/vitest-preset';
+
+export default defineDecnetProject('tool-events', { testTimeout: 60_000 });
