@@ -1,8 +1,6 @@
-// One batch, one transaction: the log rows (a redelivered event id inserts nothing), then — for
-// the rows actually inserted, and only for them — the credential upserts, bounties and attachment
-// sightings, then the progress row in `state`. A crash anywhere rolls back everything, so a
-// redelivery can never double-count an attempt. The SQL is @decnet/db's; this file decides what
-// each inserted event gives rise to, and in which order batches insert.
+// One batch, one transaction: log rows (a redelivered event id inserts nothing), then only for the
+// rows inserted the credentials, bounties and attachment sightings, then the progress row; a crash
+// rolls back all of it. The SQL is @decnet/db's; this file decides what each inserted event yields.
 import type { BlockList } from 'node:net';
 import {
   attackerUuidsByAddress,

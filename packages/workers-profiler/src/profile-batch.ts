@@ -1,8 +1,6 @@
-// One profiler batch, one transaction: take the profiler lock, read the cursor, read the next
-// `logs` rows (and any that filled a hole below the cursor), fold them into the touched
-// attackers' stored profiles, write `attackers`, `attacker_behavior`, `smtp_targets` and the
-// credential back-fill, and advance the cursor — all committed together, so a crash or restart
-// anywhere neither loses nor double-counts an event. The SQL is @decnet/db's repositories'.
+// One profiler batch, one transaction (under the profiler lock): read the cursor and the next logs
+// rows, fold them into the touched attackers' profiles, write them and advance the cursor together,
+// so a crash neither loses nor double-counts an event. The SQL is @decnet/db's repositories'.
 import {
   addSmtpTargets,
   addressesWithLogs,

@@ -126,10 +126,13 @@ const UPSERT_PROGRESS = `
 
 const LOG_COLUMNS = 'id::text AS id, timestamp, decky, service, event_type, attacker_ip, fields, msg';
 
-// Order by the column, not the text alias (which would sort '10' before '2').
-const READ_AFTER = `SELECT ${LOG_COLUMNS} FROM logs WHERE logs.id > $1 ORDER BY logs.id LIMIT $2`;
+// Statements built from LOG_COLUMNS are functions: a top-level template with a substitution is
+// kept in every bundle that imports this package, used or not.
 
-const READ_RANGES = `
+// Order by the column, not the text alias (which would sort '10' before '2').
+const readAfterSql = (): string => `SELECT ${LOG_COLUMNS} FROM logs WHERE logs.id > $1 ORDER BY logs.id LIMIT $2`;
+
+const readRangesSql = (): string => `
   SELECT ${LOG_COLUMNS} FROM logs
   JOIN unnest($1::bigint[], $2::bigint[]) AS g(lo, hi) ON logs.id BETWEEN g.lo AND g.hi
   ORDER BY logs.id`;
@@ -139,7 +142,7 @@ const READ_HAS_HISTORY = `
   WHERE EXISTS (SELECT 1 FROM logs WHERE logs.attacker_ip = u.ip AND logs.id <= $2)`;
 
 // Everything stored for one address up to `upTo`, except ids in the excluded ranges, oldest first.
-const DECLARE_HISTORY = `
+const declareHistorySql = (): string => `
   DECLARE decnet_log_history NO SCROLL CURSOR FOR
   SELECT ${LOG_COLUMNS} FROM logs
   WHERE logs.attacker_ip = $1 AND logs.id <= $2
@@ -252,13 +255,13 @@ export async function recordIngestProgress(db: Queryable, key: string, progress:
 
 /** Up to `limit` rows above `afterId`, by id. */
 export async function readLogsAfter(db: Queryable, afterId: number, limit: number): Promise<StoredLogRow[]> {
-  return (await db.query<StoredLogRow>(READ_AFTER, [afterId, limit])).rows;
+  return (await db.query<StoredLogRow>(readAfterSql(), [afterId, limit])).rows;
 }
 
 /** Every stored row whose id lies in one of `ranges`, by id. */
 export async function readLogsInRanges(db: Queryable, ranges: readonly IdRange[]): Promise<StoredLogRow[]> {
   if (ranges.length === 0) return [];
-  return (await db.query<StoredLogRow>(READ_RANGES, [ranges.map((g) => g.lo), ranges.map((g) => g.hi)])).rows;
+  return (await db.query<StoredLogRow>(readRangesSql(), [ranges.map((g) => g.lo), ranges.map((g) => g.hi)])).rows;
 }
 
 /** The addresses of `ips` that have at least one row with an id up to `upTo`. */
@@ -279,7 +282,7 @@ export async function forEachLogChunkOf(
   chunkRows: number,
   onChunk: (rows: StoredLogRow[]) => void,
 ): Promise<void> {
-  await tx.query(DECLARE_HISTORY, [ip, upTo, exclude.map((g) => g.lo), exclude.map((g) => g.hi)]);
+  await tx.query(declareHistorySql(), [ip, upTo, exclude.map((g) => g.lo), exclude.map((g) => g.hi)]);
   try {
     for (;;) {
       const chunk = await tx.query<StoredLogRow>(`FETCH ${Math.trunc(chunkRows)} FROM decnet_log_history`);

@@ -35,7 +35,8 @@ export interface DeliveryFailureRecord {
 const COLUMNS = `uuid::text AS uuid, name, url, secret, topic_patterns, format, enabled, consecutive_failures, last_success_at,
   last_failure_at, last_error, auto_disabled_at, created_at, updated_at`;
 
-const SET_ENABLED = `
+// A function: a top-level template with a substitution is kept in every bundle importing this package.
+const setEnabledSql = (): string => `
   UPDATE webhook_subscriptions SET enabled = $2, updated_at = now(),
      consecutive_failures = CASE WHEN $2 THEN 0 ELSE consecutive_failures END,
      auto_disabled_at = CASE WHEN $2 THEN NULL ELSE auto_disabled_at END
@@ -84,7 +85,7 @@ export async function deleteWebhookSubscription(db: Queryable, ref: string): Pro
 
 /** Enables (clearing a tripped breaker) or disables a subscription. @returns the row, if found. */
 export async function setWebhookSubscriptionEnabled(db: Queryable, ref: string, enabled: boolean): Promise<WebhookSubscriptionRow | undefined> {
-  return (await db.query<WebhookSubscriptionRow>(SET_ENABLED, [ref, enabled])).rows[0];
+  return (await db.query<WebhookSubscriptionRow>(setEnabledSql(), [ref, enabled])).rows[0];
 }
 
 /** Records a successful delivery: the failure streak resets. */
