@@ -1,5 +1,6 @@
 // The webhooks repository against real Postgres: subscription CRUD by uuid or name, a taken name
 // reported as a unique violation, and the breaker counting every concurrent failure exactly once.
+import { rootPattern } from '@decnet/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ScratchDatabase } from '@decnet/testing/postgres';
 import type { Database } from '../connection.js';
@@ -36,7 +37,7 @@ const sub = (name: string, over: Partial<NewWebhookSubscription> = {}): NewWebho
   name,
   url: 'https://siem.example.com/in',
   secret: 'secret-0123456789abcdef',
-  patterns: ['attacker.>'],
+  patterns: [rootPattern('attacker')],
   format: 'json',
   ...over,
 });
@@ -44,7 +45,7 @@ const sub = (name: string, over: Partial<NewWebhookSubscription> = {}): NewWebho
 describe('subscriptions', () => {
   it('stores, finds by uuid or name, lists by name, and deletes', async () => {
     const b = await insertWebhookSubscription(database.pool, sub('b', { format: 'slack' }));
-    expect(b).toMatchObject({ name: 'b', topic_patterns: ['attacker.>'], format: 'slack', enabled: true, consecutive_failures: 0, last_error: null });
+    expect(b).toMatchObject({ name: 'b', topic_patterns: [rootPattern('attacker')], format: 'slack', enabled: true, consecutive_failures: 0, last_error: null });
     await insertWebhookSubscription(database.pool, sub('a'));
     expect((await findWebhookSubscription(database.pool, b.uuid))?.name).toBe('b');
     expect((await findWebhookSubscription(database.pool, 'a'))?.format).toBe('json');
