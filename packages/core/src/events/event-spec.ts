@@ -95,32 +95,32 @@ export type PayloadOf<E> = E extends EventSpec<string, infer S> ? z.infer<S> : n
 
 const PARAM = /^<([A-Za-z][A-Za-z0-9_]*)(\.\.\.)?>$/;
 
-interface CompiledTemplate {
-  readonly pattern: string;
-  readonly root: string;
-  readonly params: number;
-  readonly build: (...params: string[]) => string;
+/** One token of a template: a literal, or a parameter (`leaf`: spans one or more tokens). */
+interface TemplatePart {
+  readonly literal: string | undefined;
+  readonly leaf: boolean;
 }
 
-/** Splits a template into its pattern and default builder. @throws InvalidSubjectError for a malformed template. */
-function compileTemplate(template: string): CompiledTemplate {
+/** Splits a template into its parts. @throws InvalidSubjectError for a malformed template. */
+function parseTemplate(template: string): TemplatePart[] {
   // Dots inside `<name...>` belong to the parameter, not the grammar.
   const tokens = template.split(/\.(?![^<]*>)/);
   const parts = tokens.map((token, i) => {
     const param = PARAM.exec(token);
-    if (!param) {
-      assertToken(token);
-      return { literal: token, leaf: false };
-    }
+    if (!param) return { literal: assertToken(token), leaf: false };
     const leaf = param[2] !== undefined;
     if (leaf && i !== tokens.length - 1) throw new InvalidSubjectError(template, '`<name...>` must be the last token');
     return { literal: undefined, leaf };
   });
-  const root = parts[0]?.literal;
-  if (root === undefined) throw new InvalidSubjectError(template, 'the first token must be literal');
-  const params = parts.filter((p) => p.literal === undefined).length;
-  const pattern = parts.map((p) => p.literal ?? (p.leaf ? '>' : '*')).join('.');
-  const build = (...args: string[]): string => {
+  if (parts[0]?.literal === undefined) throw new InvalidSubjectError(template, 'the first token must be literal');
+  return parts;
+}
+
+/** The default builder of a template: each parameter checked as a token (or a leaf for `<name...>`). */
+function templateBuilder(template: string, params: number): (...args: string[]) => string {
+  let parts: TemplatePart[] | undefined;
+  return (...args) => {
+    parts ??= parseTemplate(template);
     if (args.length !== params) throw new InvalidSubjectError(template, `expects ${params} parameter(s), got ${args.length}`);
     let next = 0;
     return parts
@@ -131,7 +131,6 @@ function compileTemplate(template: string): CompiledTemplate {
       })
       .join('.');
   };
-  return { pattern, root, params, build };
 }
 
 /** `wider` after checking it covers `derived`. @throws InvalidSubjectError when it does not. */
@@ -144,37 +143,66 @@ function widerPattern(template: string, derived: string, wider: string): string 
   return wider;
 }
 
+const NO_PARTIES: EventParties = Object.freeze({});
+
+// A class, so the ~50 entries share their methods instead of each holding closures: every worker
+// loads the catalogue, and most entries are never used by a given worker.
+class CatalogueEntry<T extends string, S extends AnySchema> implements EventSpec<T, S> {
+  readonly template: T;
+  readonly pattern: string;
+  readonly root: RootOf<T>;
+  readonly subject: SubjectOf<T>;
+  readonly version: number;
+  readonly description: string;
+  readonly producers: readonly string[];
+  readonly consumers: readonly string[];
+  readonly planned: EventParties;
+  #buildSchema: (() => S) | undefined;
+  #schema: S | undefined;
+  #views: Map<string, AnySchema> | undefined;
+
+  constructor(definition: EventDefinition<T, S>) {
+    const parts = parseTemplate(definition.template);
+    const params = parts.filter((p) => p.literal === undefined).length;
+    const derived = parts.map((p) => p.literal ?? (p.leaf ? '>' : '*')).join('.');
+    this.template = definition.template;
+    this.pattern = definition.pattern ? widerPattern(definition.template, derived, definition.pattern) : derived;
+    this.root = parts[0]?.literal as RootOf<T>;
+    this.subject = (params === 0 ? definition.template : (definition.build ?? templateBuilder(definition.template, params))) as SubjectOf<T>;
+    this.version = definition.version;
+    this.description = definition.description;
+    this.producers = definition.producers;
+    this.consumers = definition.consumers;
+    this.planned = definition.planned ?? NO_PARTIES;
+    this.#buildSchema = definition.schema;
+  }
+
+  get schema(): S {
+    if (this.#schema === undefined) {
+      this.#schema = (this.#buildSchema as () => S)();
+      this.#buildSchema = undefined;
+    }
+    return this.#schema;
+  }
+
+  matches(candidate: string): boolean {
+    return matchSubject(this.pattern, candidate);
+  }
+
+  fieldsSchema<K extends FieldOf<z.infer<S>>>(fields: readonly K[]): z.ZodMiniType<Pick<z.infer<S>, K>> {
+    this.#views ??= new Map();
+    const key = fields.join(',');
+    let view = this.#views.get(key);
+    if (!view) {
+      const mask = Object.fromEntries(fields.map((f) => [f, true])) as Record<string, true>;
+      view = z.pick(this.schema as unknown as z.ZodMiniObject, mask);
+      this.#views.set(key, view);
+    }
+    return view as z.ZodMiniType<Pick<z.infer<S>, K>>;
+  }
+}
+
 /** Creates a catalogue entry. Cheap: the schema is built on first use. */
 export function defineEvent<const T extends string, S extends AnySchema>(definition: EventDefinition<T, S>): EventSpec<T, S> {
-  const derived = compileTemplate(definition.template);
-  const compiled = definition.pattern ? { ...derived, pattern: widerPattern(definition.template, derived.pattern, definition.pattern) } : derived;
-  let schema: S | undefined;
-  const views = new Map<string, AnySchema>();
-  const subject = compiled.params === 0 ? definition.template : (definition.build ?? compiled.build);
-  return {
-    template: definition.template,
-    pattern: compiled.pattern,
-    root: compiled.root as RootOf<T>,
-    subject: subject as SubjectOf<T>,
-    version: definition.version,
-    description: definition.description,
-    producers: definition.producers,
-    consumers: definition.consumers,
-    planned: definition.planned ?? {},
-    get schema(): S {
-      schema ??= definition.schema();
-      return schema;
-    },
-    matches: (candidate) => matchSubject(compiled.pattern, candidate),
-    fieldsSchema(fields) {
-      const key = fields.join(',');
-      let view = views.get(key);
-      if (!view) {
-        const mask = Object.fromEntries(fields.map((f) => [f, true])) as Record<string, true>;
-        view = z.pick(this.schema as unknown as z.ZodMiniObject, mask);
-        views.set(key, view);
-      }
-      return view as never;
-    },
-  };
+  return new CatalogueEntry(definition);
 }
