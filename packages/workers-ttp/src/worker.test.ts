@@ -202,11 +202,14 @@ describe('every upstream input is consumed', () => {
     expect(rows.map((r) => `${r.source_kind}:${r.rule_id}`).sort()).toEqual(expected);
     expect(new Set(rows.map((r) => r.attack_release))).toEqual(new Set(['v15.1']));
     expect(rows.find((r) => r.rule_id === 'R0003')).toMatchObject({ attacker_uuid: null, identity_uuid: '33333333-3333-4333-8333-333333333333' });
-    const [attacker] = (await tableRows(database, attackers, { match: { uuid: ATTACKER } })).map((a) => ({
-      ipv6_leak_count: a.ipv6_leak_count,
-      last_ipv6_link_local: a.last_ipv6_link_local,
-    }));
-    expect(attacker).toEqual({ ipv6_leak_count: 1, last_ipv6_link_local: 'fe80::a00:27ff:fe4e:66a1' });
+    const leakOf = async () =>
+      (await tableRows(database, attackers, { match: { uuid: ATTACKER } })).map((a) => ({
+        ipv6_leak_count: a.ipv6_leak_count,
+        last_ipv6_link_local: a.last_ipv6_link_local,
+      }))[0];
+    // The attacker row is updated after its R0059 tag is written, not in the same statement.
+    await eventually(async () => (await leakOf())?.ipv6_leak_count !== 0, 10_000);
+    expect(await leakOf()).toEqual({ ipv6_leak_count: 1, last_ipv6_link_local: 'fe80::a00:27ff:fe4e:66a1' });
   });
 
   it('re-tags the stored intel when a session ends (upstream\'s catch-up)', async () => {
