@@ -123,8 +123,6 @@ export const SQL_BOUNDARY = {
 export const subjectLiteralConfig = [
   {
     files: ['**/*.ts'],
-    // Moving to packages/host in a parallel branch; its literals are migrated after that merge.
-    ignores: ['**/worker-runner.test.ts'],
     plugins: { 'decnet-events': decnetEvents },
     rules: { 'decnet-events/no-subject-literal': 'error' },
   },

@@ -1,6 +1,6 @@
 // The restart loop of one hosted worker: backoff, crash attribution, control and heartbeats.
 import { describe, expect, it } from 'vitest';
-import { MemoryBroker, controlMessage, healthPayloadSchema, silentLogger, untilAborted, type WorkerSpec } from '@decnet/core';
+import { EVENTS, MemoryBroker, controlMessage, silentLogger, untilAborted, type WorkerSpec } from '@decnet/core';
 import { captureEvents, eventually, testConfig } from '@decnet/core/testing';
 import { WorkerRunner } from './worker-runner.js';
 
@@ -174,15 +174,15 @@ describe('WorkerRunner control and health', () => {
     b.start();
     await eventually(() => a.state === 'running' && b.state === 'running');
     const admin = broker.connect('admin');
-    await admin.publish('system.a.control', controlMessage('stop', 'test'));
+    await admin.publish(EVENTS.control.subject('a'), controlMessage('stop', 'test'));
     await eventually(() => a.state === 'stopped');
     expect(b.state).toBe('running');
-    await admin.publish('system.a.control', controlMessage('start', 'test'));
+    await admin.publish(EVENTS.control.subject('a'), controlMessage('start', 'test'));
     await eventually(() => a.state === 'running' && starts.a === 2);
-    await admin.publish('system.a.control', controlMessage('restart', 'test'));
+    await admin.publish(EVENTS.control.subject('a'), controlMessage('restart', 'test'));
     await eventually(() => starts.a === 3 && a.state === 'running');
-    await admin.publish('system.a.control', { action: 'explode', ts: Date.now() / 1000 });
-    await admin.publish('system.a.control', { nonsense: true });
+    await admin.publish(EVENTS.control.subject('a'), { action: 'explode', ts: Date.now() / 1000 });
+    await admin.publish(EVENTS.control.subject('a'), { nonsense: true });
     await new Promise((r) => setTimeout(r, 20));
     expect(a.state).toBe('running');
     expect(starts).toEqual({ a: 3, b: 1 });
@@ -197,7 +197,7 @@ describe('WorkerRunner control and health', () => {
     );
     runner.start();
     await eventually(() => runner.state === 'running');
-    await broker.connect('admin').publish('system.late.control', { action: 'stop', ts: Date.now() / 1000 - 3600 });
+    await broker.connect('admin').publish(EVENTS.control.subject('late'), { action: 'stop', ts: Date.now() / 1000 - 3600 });
     await new Promise((r) => setTimeout(r, 20));
     expect(runner.state).toBe('running');
     await runner.close();
@@ -205,7 +205,7 @@ describe('WorkerRunner control and health', () => {
 
   it('publishes schema-valid heartbeats that show progress', async () => {
     const broker = new MemoryBroker();
-    const health = captureEvents(broker.connect('registry'), 'system.*.health');
+    const health = captureEvents(broker.connect('registry'), EVENTS.health.pattern);
     const runner = runnerFor(
       {
         name: 'beater',
@@ -222,12 +222,12 @@ describe('WorkerRunner control and health', () => {
     runner.start();
     await health.waitFor(2, 2_000);
     await runner.close();
-    const last = healthPayloadSchema.parse(health.events.at(-1)?.payload);
+    const last = EVENTS.health.schema.parse(health.events.at(-1)?.payload);
     expect(last.worker).toBe('beater');
     expect(last.eventsHandled).toBe(3);
     expect(last.lastProgressTs).not.toBeNull();
     expect(last.detail).toEqual({ queue: 7 });
-    expect(health.events.at(-1)?.topic).toBe('system.beater.health');
+    expect(health.events.at(-1)?.topic).toBe(EVENTS.health.subject('beater'));
   });
 });
 
