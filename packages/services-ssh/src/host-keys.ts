@@ -42,13 +42,12 @@ export function loadOrCreateHostKeys(dir: string, types: readonly HostKeyType[])
   return types.map((type) => {
     const file = hostKeyFile(dir, type);
     try {
-      if (existsSync(file)) return readFileSync(file, 'utf8');
-      const pair =
-        type === 'rsa'
-          ? ssh2.utils.generateKeyPairSync('rsa', { bits: RSA_BITS, comment: 'root@localhost' })
-          : type === 'ecdsa'
-            ? ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256, comment: 'root@localhost' })
-            : ssh2.utils.generateKeyPairSync('ed25519', { comment: 'root@localhost' });
+      if (existsSync(file)) {
+        const stored = readFileSync(file, 'utf8');
+        // A key left unreadable (see below) is replaced rather than failing every start.
+        if (!(ssh2.utils.parseKey(stored) instanceof Error)) return stored;
+      }
+      const pair = generateParsableKeyPair(type);
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, pair.private, { mode: 0o600 });
       chmodSync(tmp, 0o600);
@@ -59,4 +58,26 @@ export function loadOrCreateHostKeys(dir: string, types: readonly HostKeyType[])
       throw new HostKeyError(file, { cause: err });
     }
   });
+}
+
+/** Fresh keys tried before giving up: one bad key in ~250 makes ten in a row impossible in practice. */
+const GENERATE_ATTEMPTS = 10;
+
+/**
+ * A new key pair of `type` that ssh2 can read back. ssh2's generator sometimes writes an ed25519
+ * key its own parser rejects ("Malformed OpenSSH private key", about 1 in 250 here), which
+ * stopped the decoy at start; such a key is thrown away and another generated.
+ */
+function generateParsableKeyPair(type: HostKeyType): { private: string; public: string } {
+  for (let attempt = 1; ; attempt++) {
+    const pair =
+      type === 'rsa'
+        ? ssh2.utils.generateKeyPairSync('rsa', { bits: RSA_BITS, comment: 'root@localhost' })
+        : type === 'ecdsa'
+          ? ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256, comment: 'root@localhost' })
+          : ssh2.utils.generateKeyPairSync('ed25519', { comment: 'root@localhost' });
+    const parsed = ssh2.utils.parseKey(pair.private);
+    if (!(parsed instanceof Error)) return pair;
+    if (attempt >= GENERATE_ATTEMPTS) throw parsed;
+  }
 }
